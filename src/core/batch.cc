@@ -1,0 +1,183 @@
+#include "core/batch.h"
+
+#include <cassert>
+
+namespace vigil {
+
+const char* TypeName(Type t) {
+  switch (t) {
+    case Type::kNull: return "null";
+    case Type::kBool: return "bool";
+    case Type::kInt: return "int";
+    case Type::kFloat: return "float";
+    case Type::kString: return "string";
+  }
+  return "?";
+}
+
+void Column::AppendNull() {
+  valid.push_back(0);
+  switch (type) {
+    case Type::kBool:
+    case Type::kInt: ints.push_back(0); break;
+    case Type::kFloat: floats.push_back(0); break;
+    case Type::kString: strs.push_back({}); break;
+    case Type::kNull: break;
+  }
+}
+
+void Column::AppendInt(int64_t v) {
+  valid.push_back(1);
+  ints.push_back(v);
+}
+
+void Column::AppendFloat(double v) {
+  valid.push_back(1);
+  floats.push_back(v);
+}
+
+void Column::AppendString(std::string_view v) {
+  valid.push_back(1);
+  strs.push_back(v);
+}
+
+void Column::AppendFrom(const Column& src, size_t row) {
+  valid.push_back(src.valid[row]);
+  switch (type) {
+    case Type::kBool:
+    case Type::kInt: ints.push_back(src.ints[row]); break;
+    case Type::kFloat: floats.push_back(src.floats[row]); break;
+    case Type::kString: strs.push_back(src.strs[row]); break;
+    case Type::kNull: break;
+  }
+}
+
+size_t Column::MemoryBytes() const {
+  return valid.size() + ints.size() * 8 + floats.size() * 8 + strs.bytes() + strs.size() * 8 +
+         name.size();
+}
+
+const Column* Batch::Find(std::string_view name, Type type) const {
+  for (const auto& c : columns)
+    if (c.type == type && c.name == name) return &c;
+  return nullptr;
+}
+
+std::vector<const Column*> Batch::FindAll(std::string_view name) const {
+  std::vector<const Column*> out;
+  for (const auto& c : columns)
+    if (c.name == name) out.push_back(&c);
+  return out;
+}
+
+namespace {
+
+Column* FindOrAdd(Batch& b, const Column& like) {
+  for (auto& c : b.columns)
+    if (c.type == like.type && c.name == like.name) return &c;
+  Column& c = b.columns.emplace_back();
+  c.name = like.name;
+  c.type = like.type;
+  for (size_t i = 0; i < b.rows; ++i) c.AppendNull();
+  return &c;
+}
+
+}  // namespace
+
+void Batch::Append(const Batch& other) {
+  std::vector<uint32_t> all(other.rows);
+  for (size_t i = 0; i < other.rows; ++i) all[i] = static_cast<uint32_t>(i);
+  AppendRows(other, all);
+}
+
+void Batch::AppendRows(const Batch& src, const std::vector<uint32_t>& rows_to_add) {
+  std::vector<bool> filled(columns.size(), false);
+  for (const auto& sc : src.columns) {
+    Column* dst = FindOrAdd(*this, sc);
+    filled.resize(columns.size(), false);
+    filled[dst - columns.data()] = true;
+    for (uint32_t r : rows_to_add) dst->AppendFrom(sc, r);
+  }
+  for (size_t i = 0; i < columns.size(); ++i)
+    if (!filled[i])
+      for (size_t k = 0; k < rows_to_add.size(); ++k) columns[i].AppendNull();
+  rows += rows_to_add.size();
+}
+
+size_t Batch::MemoryBytes() const {
+  size_t n = 0;
+  for (const auto& c : columns) n += c.MemoryBytes();
+  return n;
+}
+
+Column& BatchBuilder::Get(std::string_view name, Type type) {
+  std::string key;
+  key.reserve(name.size() + 2);
+  key.append(name);
+  key.push_back('\0');
+  key.push_back(static_cast<char>(type));
+  auto it = index_.find(key);
+  size_t idx;
+  if (it == index_.end()) {
+    idx = batch_.columns.size();
+    Column& c = batch_.columns.emplace_back();
+    c.name = std::string(name);
+    c.type = type;
+    for (size_t i = 0; i < batch_.rows; ++i) c.AppendNull();
+    index_.emplace(std::move(key), idx);
+  } else {
+    idx = it->second;
+  }
+  Column& c = batch_.columns[idx];
+  if (c.size() > batch_.rows) {  // written twice in this row: drop the earlier value
+    c.valid.pop_back();
+    if (!c.ints.empty() && c.ints.size() > batch_.rows) c.ints.pop_back();
+    if (!c.floats.empty() && c.floats.size() > batch_.rows) c.floats.pop_back();
+    if (c.strs.size() > batch_.rows) {
+      StringVec keep;
+      for (size_t i = 0; i < batch_.rows; ++i) keep.push_back(c.strs[i]);
+      c.strs = std::move(keep);
+    }
+  } else {
+    touched_.push_back(idx);
+  }
+  return c;
+}
+
+void BatchBuilder::AddBool(std::string_view name, bool v) { Get(name, Type::kBool).AppendInt(v); }
+void BatchBuilder::AddInt(std::string_view name, int64_t v) { Get(name, Type::kInt).AppendInt(v); }
+void BatchBuilder::AddFloat(std::string_view name, double v) {
+  Get(name, Type::kFloat).AppendFloat(v);
+}
+void BatchBuilder::AddString(std::string_view name, std::string_view v) {
+  Get(name, Type::kString).AppendString(v);
+}
+
+void BatchBuilder::EndRow() {
+  ++batch_.rows;
+  for (auto& c : batch_.columns)
+    if (c.size() < batch_.rows) c.AppendNull();
+  touched_.clear();
+}
+
+void BatchBuilder::AbortRow() {
+  for (size_t idx : touched_) {
+    Column& c = batch_.columns[idx];
+    Column trimmed;
+    trimmed.name = std::move(c.name);
+    trimmed.type = c.type;
+    for (size_t i = 0; i < batch_.rows; ++i) trimmed.AppendFrom(c, i);
+    c = std::move(trimmed);
+  }
+  touched_.clear();
+}
+
+Batch BatchBuilder::Finish() {
+  Batch out = std::move(batch_);
+  batch_ = Batch{};
+  index_.clear();
+  touched_.clear();
+  return out;
+}
+
+}  // namespace vigil

@@ -1,0 +1,128 @@
+// Batch: Vigil's one in-memory representation of events.
+//
+// Ingest adapters build batches, the pipeline enriches them, the WAL serializes them,
+// the memtable appends them, part blocks decode into them and the query executor
+// reads them. A batch holds `rows` events column by column. A column is keyed by
+// (name, type): a field that holds 500 on one event and "failure" on another becomes
+// two columns, `status`/Int and `status`/String, each valid only on its own rows, so a
+// comparison can only ever match values of a compatible type.
+//
+// Thread-safety: none; a Batch is a value owned by one thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace vigil {
+
+enum class Type : uint8_t { kNull = 0, kBool = 1, kInt = 2, kFloat = 3, kString = 4 };
+const char* TypeName(Type t);
+
+// Append-only strings stored as one byte buffer plus offsets (offsets.size() == size()+1).
+class StringVec {
+ public:
+  StringVec() : offsets_{0} {}
+  size_t size() const { return offsets_.size() - 1; }
+  std::string_view operator[](size_t i) const {
+    return {data_.data() + offsets_[i], static_cast<size_t>(offsets_[i + 1] - offsets_[i])};
+  }
+  void push_back(std::string_view s) {
+    data_.append(s);
+    offsets_.push_back(data_.size());
+  }
+  void reserve(size_t n, size_t bytes) {
+    offsets_.reserve(n + 1);
+    data_.reserve(bytes);
+  }
+  void clear() {
+    data_.clear();
+    offsets_.assign(1, 0);
+  }
+  size_t bytes() const { return data_.size(); }
+  const std::string& data() const { return data_; }
+
+ private:
+  std::string data_;
+  std::vector<uint64_t> offsets_;
+};
+
+// One typed column over `rows` rows. Exactly one of the value vectors is used:
+// ints for kBool (0/1) and kInt, floats for kFloat, strs for kString. Every vector has
+// one entry per row; invalid rows hold a zero/empty placeholder.
+struct Column {
+  std::string name;
+  Type type = Type::kNull;
+  std::vector<uint8_t> valid;  // 1 when the row has a value of this type
+  std::vector<int64_t> ints;
+  std::vector<double> floats;
+  StringVec strs;
+
+  size_t size() const { return valid.size(); }
+  bool IsValid(size_t row) const { return valid[row] != 0; }
+  // Appends an invalid row (placeholder value).
+  void AppendNull();
+  void AppendInt(int64_t v);
+  void AppendFloat(double v);
+  void AppendString(std::string_view v);
+  // Appends row `row` of `src` (same type) to this column.
+  void AppendFrom(const Column& src, size_t row);
+  size_t MemoryBytes() const;
+};
+
+// Columns sharing one row count. Column order carries no meaning.
+struct Batch {
+  size_t rows = 0;
+  std::vector<Column> columns;
+
+  // Column with this name and type, or nullptr.
+  const Column* Find(std::string_view name, Type type) const;
+  // All columns with this name (one per type present).
+  std::vector<const Column*> FindAll(std::string_view name) const;
+  // Appends the rows of `other`, adding columns as needed and padding with nulls.
+  void Append(const Batch& other);
+  // Appends the given rows of `src` in order (a gather).
+  void AppendRows(const Batch& src, const std::vector<uint32_t>& rows);
+  size_t MemoryBytes() const;
+};
+
+// Builds a Batch row by row:
+//   b.BeginRow(); b.AddInt("status", 500); b.AddString("path", "/x"); b.EndRow();
+// Adding the same (name, type) twice in one row keeps the last value.
+class BatchBuilder {
+ public:
+  void BeginRow() {}
+  void AddNull(std::string_view) {}  // absent and null are the same in storage
+  void AddBool(std::string_view name, bool v);
+  void AddInt(std::string_view name, int64_t v);
+  void AddFloat(std::string_view name, double v);
+  void AddString(std::string_view name, std::string_view v);
+  void EndRow();
+  // Discards the values added since BeginRow (a rejected line).
+  void AbortRow();
+  size_t rows() const { return batch_.rows; }
+  // Returns the built batch and resets the builder.
+  Batch Finish();
+
+ private:
+  Column& Get(std::string_view name, Type type);
+  Batch batch_;
+  std::unordered_map<std::string, size_t> index_;  // name + '\0' + type -> column
+  std::vector<size_t> touched_;                    // columns written in the current row
+};
+
+// Well-known field names (DESIGN.md section 1).
+namespace field {
+inline constexpr std::string_view kTimestamp = "@timestamp";  // Int, ns since epoch
+inline constexpr std::string_view kIngested = "@ingested";    // Int, ns since epoch
+inline constexpr std::string_view kKind = "@kind";
+inline constexpr std::string_view kMessage = "@message";  // only stored for plain-text lines
+inline constexpr std::string_view kGroup = "@group";
+inline constexpr std::string_view kStream = "@stream";
+inline constexpr std::string_view kLevel = "@level";
+inline constexpr std::string_view kTenant = "@tenant";
+}  // namespace field
+
+}  // namespace vigil
