@@ -1,0 +1,49 @@
+// Query engine entry point: Logs Insights syntax (and later SQL) over a Store.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "core/value.h"
+#include "store/store.h"
+
+namespace vigil {
+
+struct QueryRequest {
+  std::string text;
+  std::optional<int64_t> start_ns;  // inclusive; default: now - 1h ...
+  std::optional<int64_t> end_ns;    // inclusive; default: now
+  // ... except that a query pinning an id field (`request_id = "…"`, `trace_id = …`) with
+  // no explicit range searches all time.
+  int64_t now_ns = 0;
+  size_t max_rows = 10000;  // cap on returned rows when the query has no `limit`
+};
+
+struct ResultColumn {
+  std::string name;
+  bool is_time = false;  // Int ns since epoch, rendered as ISO 8601 (ms) by front ends
+};
+
+struct QueryStats {
+  ScanStats scan;
+  uint64_t rows_matched = 0;
+  double elapsed_ms = 0;
+  int64_t start_ns = 0;  // the time range actually searched
+  int64_t end_ns = 0;
+};
+
+struct QueryResult {
+  std::vector<ResultColumn> columns;
+  std::vector<std::vector<Value>> rows;
+  QueryStats stats;
+};
+
+// Parses, plans and runs `req` against `store`. A malformed query returns
+// InvalidArgument whose message starts with "line L, column C: " and says what was
+// expected. Thread-safe: concurrent queries are fine.
+Result<QueryResult> RunQuery(Store& store, const QueryRequest& req);
+
+}  // namespace vigil
