@@ -1,0 +1,632 @@
+// The embedded store: WAL + memtable + immutable columnar parts per UTC day, with
+// background flush, merges and retention. See DESIGN.md section 3 and docs/formats/.
+//
+// Durability protocol:
+//  - Append writes the batch to the WAL (durable) and then inserts it into the memtable,
+//    both under mu_, so memtable LSNs are contiguous and ordered.
+//  - A flush writes the memtable's rows as parts (one per day), renames them into place
+//    and then atomically records the memtable's last LSN in FLUSHED. Only then is the
+//    WAL below that LSN deleted.
+//  - Recovery: parts whose min_lsn > FLUSHED belong to an unfinished flush and are
+//    deleted (the WAL still has their rows); parts listed in another part's `replaces`
+//    are leftovers of an unfinished merge and are deleted; then the WAL after FLUSHED is
+//    replayed into the memtable.
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "core/timestamp.h"
+#include "store/embedded/batch_codec.h"
+#include "store/embedded/file_util.h"
+#include "store/embedded/memtable.h"
+#include "store/embedded/merger.h"
+#include "store/embedded/part.h"
+#include "store/embedded/prune.h"
+#include "store/embedded/row_order.h"
+#include "store/embedded/wal.h"
+#include "store/store.h"
+
+namespace vigil {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr size_t kBlockRows = 8192;
+constexpr size_t kMergeMinParts = 4;
+constexpr size_t kMergeMaxInputs = 10;
+constexpr size_t kMaxImmutable = 2;
+constexpr int kWalZstdLevel = 1;
+constexpr double kFsyncBounds[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                   0.05,   0.1,   0.25,   0.5,   1.0,  2.5};
+
+int64_t DayOf(int64_t ts) { return ts >= 0 ? ts / kNanosPerDay : -((-ts - 1) / kNanosPerDay) - 1; }
+
+// YYYY-MM-DD of a day number since 1970-01-01: the partition directory name.
+std::string DayName(int64_t days) { return FormatDay(days * kNanosPerDay); }
+
+bool HasPrefix(const std::string& s, std::string_view p) { return s.rfind(p, 0) == 0; }
+
+Status TimestampRange(const Batch& b, int64_t* lo, int64_t* hi) {
+  const Column* ts = b.Find("@timestamp", Type::kInt);
+  if (ts == nullptr) return Status::InvalidArgument("batch has no @timestamp column");
+  *lo = INT64_MAX;
+  *hi = INT64_MIN;
+  for (size_t i = 0; i < b.rows; ++i) {
+    if (!ts->valid[i]) return Status::InvalidArgument("row without @timestamp");
+    *lo = std::min(*lo, ts->ints[i]);
+    *hi = std::max(*hi, ts->ints[i]);
+  }
+  return Status::OK();
+}
+
+// The rows `rows` of `src`, keeping only the wanted columns.
+Batch Gather(const Batch& src, const std::vector<uint32_t>& rows,
+             const std::function<bool(const std::string&)>& want) {
+  Batch out;
+  out.rows = rows.size();
+  for (const Column& c : src.columns) {
+    if (!want(c.name)) continue;
+    Column& d = out.columns.emplace_back();
+    d.name = c.name;
+    d.type = c.type;
+    d.valid.reserve(rows.size());
+    for (uint32_t r : rows) d.AppendFrom(c, r);
+  }
+  return out;
+}
+
+struct FsyncHistogram {
+  std::atomic<uint64_t> buckets[std::size(kFsyncBounds) + 1] = {};
+  std::atomic<uint64_t> count{0};
+  std::atomic<uint64_t> sum_ns{0};
+  void Observe(double s) {
+    size_t i = 0;
+    while (i < std::size(kFsyncBounds) && s > kFsyncBounds[i]) ++i;
+    buckets[i]++;
+    count++;
+    sum_ns += static_cast<uint64_t>(s * 1e9);
+  }
+};
+
+class EmbeddedStore final : public Store {
+ public:
+  explicit EmbeddedStore(EmbeddedOptions o) : opt_(std::move(o)) {
+    parts_dir_ = opt_.dir + "/parts";
+    wal_dir_ = opt_.dir + "/wal";
+    writer_opts_.zstd_level = opt_.zstd_level;
+    writer_opts_.id_fields = opt_.id_fields;
+  }
+  ~EmbeddedStore() override { (void)Close(); }
+
+  Status Open();
+  Status Append(Batch&& batch) override;
+  Status Scan(const ScanSpec& spec, const ScanSink& sink, ScanStats* stats) override;
+  Status Flush() override;
+  Status CompactAll() override;
+  StoreStats Stats() override;
+  Status Close() override;
+
+ private:
+  using PartList = std::vector<std::shared_ptr<Part>>;
+
+  Result<uint64_t> ReadFlushed() const;
+  Status LoadParts(bool cleanup, uint64_t flushed, PartList* out);
+  Status ReplayInto(uint64_t from_lsn, uint64_t* last_lsn);
+  Status OpenReadOnly();
+  Status LockDir();
+  void RotateLocked();
+  Status FlushOne(const std::shared_ptr<MemTable>& m);
+  Status WriteDayParts(const MemTable& m, PartList* out);
+  Status MergeOnce(bool all, bool* merged);
+  Status ApplyRetention();
+  void RemovePartDirs(const PartList& parts);
+  void BackgroundLoop();
+  uint64_t NextPartId() {
+    std::lock_guard l(mu_);
+    return next_part_id_++;
+  }
+  Status ScanPart(const Part& p, const ScanSpec& spec, const ScanSink& sink, ScanStats* st,
+                  bool* stop);
+
+  EmbeddedOptions opt_;
+  std::string parts_dir_, wal_dir_;
+  PartWriterOptions writer_opts_;
+
+  std::mutex mu_;  // guards everything below it
+  std::condition_variable cv_;
+  std::shared_ptr<MemTable> mem_ = std::make_shared<MemTable>();
+  std::deque<std::shared_ptr<MemTable>> imm_;  // oldest first, waiting to be flushed
+  std::map<std::string, PartList> parts_;      // partition (YYYY-MM-DD) -> parts
+  uint64_t next_part_id_ = 1;
+  uint64_t flushed_lsn_ = 0;
+  bool closed_ = false;
+  Status fatal_;  // a WAL or flush failure: appends are refused from then on
+
+  std::unique_ptr<WalWriter> wal_;
+  std::mutex writer_mu_;  // one part writer (flush or merge) at a time
+  std::thread bg_;
+  FsyncHistogram fsync_;
+  int lock_fd_ = -1;
+};
+
+// One writer per data directory: a second server or importer fails fast instead of
+// interleaving WAL segments and parts with the first.
+Status EmbeddedStore::LockDir() {
+  std::string path = opt_.dir + "/LOCK";
+  lock_fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (lock_fd_ < 0) return Status::FromErrno("open " + path);
+  if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0)
+    return Status::Unavailable(opt_.dir +
+                               " is in use by another Vigil process (use read-only access "
+                               "such as `vigil query --data`, or stop that process)");
+  return Status::OK();
+}
+
+Result<uint64_t> EmbeddedStore::ReadFlushed() const {
+  auto s = ReadFileToString(opt_.dir + "/FLUSHED");
+  if (!s.ok()) {
+    if (s.status().code() == Code::kNotFound) return uint64_t{0};
+    return s.status();
+  }
+  char* end = nullptr;
+  uint64_t v = std::strtoull(s->c_str(), &end, 10);
+  if (end == s->c_str()) return Status::Corruption(opt_.dir + "/FLUSHED is not a number");
+  return v;
+}
+
+Status EmbeddedStore::LoadParts(bool cleanup, uint64_t flushed, PartList* out) {
+  std::error_code ec;
+  if (!fs::exists(parts_dir_)) return Status::OK();
+  PartList all;
+  for (const auto& pdir : fs::directory_iterator(parts_dir_, ec)) {
+    if (!pdir.is_directory()) continue;
+    for (const auto& e : fs::directory_iterator(pdir.path(), ec)) {
+      std::string name = e.path().filename().string();
+      if (HasPrefix(name, "tmp-") || HasPrefix(name, "del-")) {
+        if (cleanup) fs::remove_all(e.path(), ec);
+        continue;
+      }
+      auto p = Part::Open(e.path().string());
+      if (!p.ok()) {
+        if (!cleanup) return p.status();  // raced with a merge: the caller retries
+        fs::create_directories(opt_.dir + "/quarantine", ec);
+        fs::rename(e.path(), opt_.dir + "/quarantine/" + pdir.path().filename().string() + "-" +
+                                 name, ec);
+        std::fprintf(stderr, "vigil: quarantined damaged part %s: %s\n", e.path().c_str(),
+                     p.status().ToString().c_str());
+        continue;
+      }
+      all.push_back(std::move(p).value());
+    }
+  }
+  if (ec) return Status::IOError("list " + parts_dir_ + ": " + ec.message());
+  std::set<uint64_t> replaced;
+  for (const auto& p : all)
+    for (uint64_t id : p->meta().replaces) replaced.insert(id);
+  for (auto& p : all) {
+    bool stale = p->meta().min_lsn > flushed || replaced.count(p->meta().id);
+    if (!stale) {
+      out->push_back(p);
+    } else if (cleanup) {
+      fs::remove_all(p->dir(), ec);
+    }
+  }
+  return Status::OK();
+}
+
+Status EmbeddedStore::ReplayInto(uint64_t from_lsn, uint64_t* last_lsn) {
+  WalReplayStats stats;
+  Status s = ReplayWal(
+      wal_dir_, from_lsn,
+      [&](uint64_t lsn, std::string_view payload) -> Status {
+        ASSIGN_OR_RETURN(Batch b, DecodeBatch(payload));
+        int64_t lo, hi;
+        RETURN_IF_ERROR(TimestampRange(b, &lo, &hi));
+        mem_->Insert(std::make_shared<const Batch>(std::move(b)), lsn, lo, hi);
+        *last_lsn = lsn;
+        return Status::OK();
+      },
+      &stats);
+  if (stats.truncated_tail && !opt_.read_only)
+    std::fprintf(stderr, "vigil: WAL tail was damaged and ignored (%s)\n",
+                 stats.tail_reason.c_str());
+  return s;
+}
+
+Status EmbeddedStore::OpenReadOnly() {
+  // A live server may flush, merge or delete WAL segments while we load; retry until a
+  // load sees one consistent state (FLUSHED and the part set unchanged across it).
+  for (int attempt = 0; attempt < 20; ++attempt) {
+    ASSIGN_OR_RETURN(uint64_t flushed, ReadFlushed());
+    PartList parts;
+    Status s = LoadParts(false, flushed, &parts);
+    uint64_t last = flushed;
+    mem_ = std::make_shared<MemTable>();
+    if (s.ok()) s = ReplayInto(flushed + 1, &last);
+    auto again = ReadFlushed();
+    if (s.ok() && again.ok() && *again == flushed) {
+      for (auto& p : parts) parts_[p->partition()].push_back(p);
+      return Status::OK();
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return Status::Unavailable("data directory kept changing while being read; try again");
+}
+
+Status EmbeddedStore::Open() {
+  if (opt_.read_only) {
+    if (!fs::exists(opt_.dir)) return Status::NotFound("no data directory at " + opt_.dir);
+    return OpenReadOnly();
+  }
+  std::error_code ec;
+  fs::create_directories(parts_dir_, ec);
+  if (ec) return Status::IOError("create " + parts_dir_ + ": " + ec.message());
+  RETURN_IF_ERROR(LockDir());
+  ASSIGN_OR_RETURN(flushed_lsn_, ReadFlushed());
+  PartList parts;
+  RETURN_IF_ERROR(LoadParts(true, flushed_lsn_, &parts));
+  for (auto& p : parts) {
+    next_part_id_ = std::max(next_part_id_, p->meta().id + 1);
+    parts_[p->partition()].push_back(p);
+  }
+  uint64_t last = flushed_lsn_;
+  RETURN_IF_ERROR(ReplayInto(flushed_lsn_ + 1, &last));
+  WalOptions wo;
+  wo.sync = opt_.sync == EmbeddedOptions::Sync::kGroupCommit;
+  wo.on_fsync = [this](double s) { fsync_.Observe(s); };
+  ASSIGN_OR_RETURN(wal_, WalWriter::Open(wal_dir_, last + 1, std::move(wo)));
+  if (!mem_->empty()) {
+    std::unique_lock l(mu_);
+    RotateLocked();
+  }
+  RETURN_IF_ERROR(ApplyRetention());
+  if (opt_.background) bg_ = std::thread([this] { BackgroundLoop(); });
+  return Status::OK();
+}
+
+void EmbeddedStore::RotateLocked() {
+  if (mem_->empty()) return;
+  imm_.push_back(mem_);
+  mem_ = std::make_shared<MemTable>();
+  cv_.notify_all();
+}
+
+Status EmbeddedStore::Append(Batch&& batch) {
+  if (batch.rows == 0) return Status::OK();
+  int64_t lo, hi;
+  RETURN_IF_ERROR(TimestampRange(batch, &lo, &hi));
+  std::string payload;
+  EncodeBatch(batch, kWalZstdLevel, &payload);
+  auto chunk = std::make_shared<const Batch>(std::move(batch));
+  std::unique_lock l(mu_);
+  if (opt_.read_only) return Status::Unsupported("store is open read-only");
+  // Backpressure: do not let unflushed memtables pile up without bound.
+  cv_.wait(l, [&] { return closed_ || !fatal_.ok() || imm_.size() < kMaxImmutable; });
+  if (closed_) return Status::Unavailable("store is closed");
+  if (!fatal_.ok()) return Status::Unavailable("store failed: " + fatal_.message());
+  auto lsn = wal_->Append(payload);
+  if (!lsn.ok()) {
+    fatal_ = lsn.status();
+    return lsn.status();
+  }
+  mem_->Insert(std::move(chunk), *lsn, lo, hi);
+  if (mem_->bytes() >= opt_.memtable_max_bytes || mem_->rows() >= opt_.memtable_max_rows)
+    RotateLocked();
+  return Status::OK();
+}
+
+Status EmbeddedStore::WriteDayParts(const MemTable& m, PartList* out) {
+  Batch all;
+  for (const auto& c : m.Chunks()) all.Append(*c);
+  const Column* ts = all.Find("@timestamp", Type::kInt);
+  RowKeys keys(all);
+  std::vector<uint32_t> order(all.rows);
+  for (uint32_t i = 0; i < all.rows; ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    int64_t da = DayOf(ts->ints[a]), db = DayOf(ts->ints[b]);
+    if (da != db) return da < db;
+    return keys(a) < keys(b);
+  });
+  size_t i = 0;
+  while (i < order.size()) {
+    int64_t day = DayOf(ts->ints[order[i]]);
+    size_t j = i;
+    while (j < order.size() && DayOf(ts->ints[order[j]]) == day) ++j;
+    std::vector<uint32_t> run(order.begin() + i, order.begin() + j);
+    Batch rows;
+    rows.AppendRows(all, run);
+    PartMeta h;
+    h.id = NextPartId();
+    h.min_lsn = m.min_lsn();
+    h.max_lsn = m.max_lsn();
+    std::string pdir = parts_dir_ + "/" + DayName(day);
+    std::error_code ec;
+    fs::create_directories(pdir, ec);
+    ASSIGN_OR_RETURN(auto w, PartWriter::Create(pdir, h, writer_opts_));
+    for (size_t b = 0; b < rows.rows; b += kBlockRows)
+      RETURN_IF_ERROR(w->WriteBlock(rows, b, std::min(rows.rows, b + kBlockRows)));
+    ASSIGN_OR_RETURN(PartMeta meta, w->Finish());
+    ASSIGN_OR_RETURN(auto part, Part::Open(pdir + "/" + PartDirName(meta.id)));
+    out->push_back(std::move(part));
+    i = j;
+  }
+  return Status::OK();
+}
+
+Status EmbeddedStore::FlushOne(const std::shared_ptr<MemTable>& m) {
+  std::lock_guard w(writer_mu_);
+  {
+    std::lock_guard l(mu_);
+    if (imm_.empty() || imm_.front() != m) return Status::OK();  // flushed by another caller
+  }
+  PartList parts;
+  RETURN_IF_ERROR(WriteDayParts(*m, &parts));
+  RETURN_IF_ERROR(WriteFileAtomic(opt_.dir + "/FLUSHED", std::to_string(m->max_lsn())));
+  {
+    std::lock_guard l(mu_);
+    for (auto& p : parts) parts_[p->partition()].push_back(p);
+    if (!imm_.empty() && imm_.front() == m) imm_.pop_front();
+    flushed_lsn_ = m->max_lsn();
+    cv_.notify_all();
+  }
+  return wal_->DeleteSegmentsBefore(m->max_lsn() + 1);
+}
+
+Status EmbeddedStore::Flush() {
+  if (opt_.read_only) return Status::OK();
+  for (;;) {
+    std::shared_ptr<MemTable> m;
+    {
+      std::lock_guard l(mu_);
+      RotateLocked();
+      if (imm_.empty()) return Status::OK();
+      m = imm_.front();
+    }
+    RETURN_IF_ERROR(FlushOne(m));
+  }
+}
+
+void EmbeddedStore::RemovePartDirs(const PartList& parts) {
+  for (const auto& p : parts) {
+    // Rename first so a crash mid-delete leaves a del- dir that recovery removes,
+    // never a half-deleted part that looks live.
+    fs::path from(p->dir());
+    fs::path to = from.parent_path() / ("del-" + from.filename().string());
+    std::error_code ec;
+    fs::rename(from, to, ec);
+    fs::remove_all(ec ? from : to, ec);
+  }
+}
+
+Status EmbeddedStore::MergeOnce(bool all, bool* merged) {
+  std::lock_guard w(writer_mu_);
+  *merged = false;
+  std::string partition;
+  PartList inputs;
+  {
+    std::lock_guard l(mu_);
+    for (auto& [name, list] : parts_) {
+      if (list.size() < (all ? 2 : kMergeMinParts)) continue;
+      partition = name;
+      inputs = list;
+      break;
+    }
+  }
+  if (inputs.empty()) return Status::OK();
+  std::sort(inputs.begin(), inputs.end(),
+            [](const auto& a, const auto& b) { return a->meta().rows < b->meta().rows; });
+  if (!all && inputs.size() > kMergeMaxInputs) inputs.resize(kMergeMaxInputs);
+  std::string pdir = parts_dir_ + "/" + partition;
+  ASSIGN_OR_RETURN(PartMeta meta, MergeParts(inputs, pdir, NextPartId(), writer_opts_));
+  ASSIGN_OR_RETURN(auto merged_part, Part::Open(pdir + "/" + PartDirName(meta.id)));
+  {
+    std::lock_guard l(mu_);
+    PartList& list = parts_[partition];
+    std::erase_if(list, [&](const auto& p) {
+      return std::find(inputs.begin(), inputs.end(), p) != inputs.end();
+    });
+    list.push_back(std::move(merged_part));
+  }
+  RemovePartDirs(inputs);
+  *merged = true;
+  return Status::OK();
+}
+
+Status EmbeddedStore::CompactAll() {
+  if (opt_.read_only) return Status::OK();
+  RETURN_IF_ERROR(Flush());
+  for (bool merged = true; merged;) RETURN_IF_ERROR(MergeOnce(true, &merged));
+  return Status::OK();
+}
+
+Status EmbeddedStore::ApplyRetention() {
+  if (opt_.retention_days <= 0) return Status::OK();
+  int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count();
+  std::string oldest_kept = DayName(DayOf(now) - opt_.retention_days + 1);
+  std::lock_guard w(writer_mu_);
+  std::vector<std::string> drop;
+  {
+    std::lock_guard l(mu_);
+    for (auto it = parts_.begin(); it != parts_.end() && it->first < oldest_kept;) {
+      drop.push_back(it->first);
+      it = parts_.erase(it);
+    }
+  }
+  for (const auto& name : drop) {
+    std::error_code ec;
+    fs::path from = fs::path(parts_dir_) / name;
+    fs::path to = fs::path(parts_dir_) / ("del-" + name);
+    fs::rename(from, to, ec);
+    fs::remove_all(ec ? from : to, ec);
+  }
+  return Status::OK();
+}
+
+void EmbeddedStore::BackgroundLoop() {
+  auto last_retention = std::chrono::steady_clock::time_point{};
+  for (;;) {
+    std::shared_ptr<MemTable> m;
+    {
+      std::unique_lock l(mu_);
+      cv_.wait_for(l, std::chrono::seconds(1), [&] { return closed_ || !imm_.empty(); });
+      if (closed_) return;
+      if (!imm_.empty()) m = imm_.front();
+    }
+    Status s = m ? FlushOne(m) : Status::OK();
+    bool merged = false;
+    if (s.ok()) s = MergeOnce(false, &merged);
+    if (s.ok() && std::chrono::steady_clock::now() - last_retention > std::chrono::minutes(10)) {
+      s = ApplyRetention();
+      last_retention = std::chrono::steady_clock::now();
+    }
+    if (!s.ok()) {
+      std::fprintf(stderr, "vigil: background storage work failed: %s\n", s.ToString().c_str());
+      std::unique_lock l(mu_);
+      cv_.wait_for(l, std::chrono::seconds(5), [&] { return closed_; });
+    }
+  }
+}
+
+Status EmbeddedStore::ScanPart(const Part& p, const ScanSpec& spec, const ScanSink& sink,
+                               ScanStats* st, bool* stop) {
+  const PartMeta& m = p.meta();
+  st->parts_total++;
+  st->blocks_total += m.blocks.size();
+  if (m.max_ts < spec.min_ts || m.min_ts > spec.max_ts) {
+    st->parts_skipped++;
+    return Status::OK();
+  }
+  std::vector<bool> want(m.columns.size(), spec.columns.empty());
+  for (size_t i = 0; i < m.columns.size(); ++i) {
+    const std::string& n = m.columns[i].name;
+    if (n == "@timestamp" ||
+        std::find(spec.columns.begin(), spec.columns.end(), n) != spec.columns.end())
+      want[i] = true;
+    for (const auto& pr : spec.predicates)
+      if (pr.column == n) want[i] = true;
+  }
+  bool read_any = false;
+  for (size_t b = 0; b < m.blocks.size() && !*stop; ++b) {
+    switch (CheckBlock(m, m.blocks[b], spec)) {
+      case BlockVerdict::kSkipTime: continue;
+      case BlockVerdict::kSkipMinMax: st->blocks_skipped_minmax++; continue;
+      case BlockVerdict::kSkipBloom: st->blocks_skipped_bloom++; continue;
+      case BlockVerdict::kRead: break;
+    }
+    read_any = true;
+    ASSIGN_OR_RETURN(Batch block, p.ReadBlock(b, &want, &st->bytes_read));
+    st->rows_scanned += block.rows;
+    std::vector<uint32_t> rows = MatchingRows(block, spec);
+    if (rows.empty()) continue;
+    if (rows.size() < block.rows) block = Gather(block, rows, [](const std::string&) { return true; });
+    if (!sink(std::move(block))) *stop = true;
+  }
+  if (!read_any) st->parts_skipped++;
+  return Status::OK();
+}
+
+Status EmbeddedStore::Scan(const ScanSpec& spec, const ScanSink& sink, ScanStats* stats) {
+  ScanStats local;
+  ScanStats* st = stats ? stats : &local;
+  std::vector<MemTable::Chunk> chunks;
+  PartList parts;
+  {
+    std::lock_guard l(mu_);
+    if (closed_) return Status::Unavailable("store is closed");
+    for (const auto& m : imm_) chunks.insert(chunks.end(), m->Chunks().begin(), m->Chunks().end());
+    chunks.insert(chunks.end(), mem_->Chunks().begin(), mem_->Chunks().end());
+    for (const auto& [name, list] : parts_) parts.insert(parts.end(), list.begin(), list.end());
+  }
+  auto want = [&](const std::string& n) {
+    if (spec.columns.empty() || n == "@timestamp") return true;
+    if (std::find(spec.columns.begin(), spec.columns.end(), n) != spec.columns.end()) return true;
+    for (const auto& p : spec.predicates)
+      if (p.column == n) return true;
+    return false;
+  };
+  bool stop = false;
+  for (const auto& p : parts) {
+    if (stop) break;
+    RETURN_IF_ERROR(ScanPart(*p, spec, sink, st, &stop));
+  }
+  for (const auto& c : chunks) {
+    if (stop) break;
+    st->rows_scanned += c->rows;
+    std::vector<uint32_t> rows = MatchingRows(*c, spec);
+    if (rows.empty()) continue;
+    if (!sink(Gather(*c, rows, want))) stop = true;
+  }
+  return Status::OK();
+}
+
+StoreStats EmbeddedStore::Stats() {
+  StoreStats s;
+  std::lock_guard l(mu_);
+  s.memtable_rows = mem_->rows();
+  s.memtable_bytes = mem_->bytes();
+  for (const auto& m : imm_) {
+    s.memtable_rows += m->rows();
+    s.memtable_bytes += m->bytes();
+  }
+  s.wal_bytes = wal_ ? wal_->TotalBytes() : 0;
+  for (const auto& [name, list] : parts_) {
+    PartitionStats ps;
+    ps.partition = name;
+    ps.parts = list.size();
+    for (const auto& p : list) {
+      ps.rows += p->meta().rows;
+      ps.bytes += p->meta().data_bytes;
+    }
+    if (list.size() >= kMergeMinParts) s.merge_backlog++;
+    s.partitions.push_back(std::move(ps));
+  }
+  uint64_t cumulative = 0;
+  for (size_t i = 0; i < std::size(kFsyncBounds); ++i) {
+    cumulative += fsync_.buckets[i];
+    s.fsync_buckets.emplace_back(kFsyncBounds[i], cumulative);
+  }
+  s.fsync_count = fsync_.count;
+  s.fsync_sum_seconds = static_cast<double>(fsync_.sum_ns.load()) / 1e9;
+  return s;
+}
+
+Status EmbeddedStore::Close() {
+  {
+    std::lock_guard l(mu_);
+    if (closed_) return Status::OK();
+  }
+  Status s = opt_.read_only || !wal_ ? Status::OK() : Flush();
+  {
+    std::lock_guard l(mu_);
+    closed_ = true;
+    cv_.notify_all();
+  }
+  if (bg_.joinable()) bg_.join();
+  wal_.reset();
+  if (lock_fd_ >= 0) ::close(lock_fd_);
+  lock_fd_ = -1;
+  return s;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenEmbeddedStore(const EmbeddedOptions& options) {
+  auto store = std::make_unique<EmbeddedStore>(options);
+  RETURN_IF_ERROR(store->Open());
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace vigil
