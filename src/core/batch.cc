@@ -52,6 +52,17 @@ void Column::AppendFrom(const Column& src, size_t row) {
   }
 }
 
+void Column::Truncate(size_t n) {
+  valid.resize(n);
+  switch (type) {
+    case Type::kBool:
+    case Type::kInt: ints.resize(n); break;
+    case Type::kFloat: floats.resize(n); break;
+    case Type::kString: strs.truncate(n); break;
+    case Type::kNull: break;
+  }
+}
+
 size_t Column::MemoryBytes() const {
   return valid.size() + ints.size() * 8 + floats.size() * 8 + strs.bytes() + strs.size() * 8 +
          name.size();
@@ -110,37 +121,32 @@ size_t Batch::MemoryBytes() const {
   return n;
 }
 
-Column& BatchBuilder::Get(std::string_view name, Type type) {
-  std::string key;
-  key.reserve(name.size() + 2);
-  key.append(name);
-  key.push_back('\0');
-  key.push_back(static_cast<char>(type));
-  auto it = index_.find(key);
-  size_t idx;
-  if (it == index_.end()) {
-    idx = batch_.columns.size();
+size_t BatchBuilder::Lookup(std::string_view name, Type type) {
+  auto it = index_.find(name);
+  if (it == index_.end()) it = index_.emplace(std::string(name), TypeSlots{}).first;
+  uint32_t& slot = it->second[static_cast<size_t>(type)];
+  if (slot == 0) {
     Column& c = batch_.columns.emplace_back();
     c.name = std::string(name);
     c.type = type;
     for (size_t i = 0; i < batch_.rows; ++i) c.AppendNull();
-    index_.emplace(std::move(key), idx);
-  } else {
-    idx = it->second;
+    slot = static_cast<uint32_t>(batch_.columns.size());
   }
+  return slot - 1;
+}
+
+Column& BatchBuilder::Get(std::string_view name, Type type) {
+  size_t pos = row_cols_.size();
+  size_t idx;
+  if (pos < prev_cols_.size() && batch_.columns[prev_cols_[pos]].type == type &&
+      batch_.columns[prev_cols_[pos]].name == name) {
+    idx = prev_cols_[pos];
+  } else {
+    idx = Lookup(name, type);
+  }
+  row_cols_.push_back(static_cast<uint32_t>(idx));
   Column& c = batch_.columns[idx];
-  if (c.size() > batch_.rows) {  // written twice in this row: drop the earlier value
-    c.valid.pop_back();
-    if (!c.ints.empty() && c.ints.size() > batch_.rows) c.ints.pop_back();
-    if (!c.floats.empty() && c.floats.size() > batch_.rows) c.floats.pop_back();
-    if (c.strs.size() > batch_.rows) {
-      StringVec keep;
-      for (size_t i = 0; i < batch_.rows; ++i) keep.push_back(c.strs[i]);
-      c.strs = std::move(keep);
-    }
-  } else {
-    touched_.push_back(idx);
-  }
+  if (c.size() > batch_.rows) c.Truncate(batch_.rows);  // second write in this row wins
   return c;
 }
 
@@ -153,30 +159,39 @@ void BatchBuilder::AddString(std::string_view name, std::string_view v) {
   Get(name, Type::kString).AppendString(v);
 }
 
+void BatchBuilder::StartNewRow() {
+  prev_cols_.swap(row_cols_);
+  row_cols_.clear();
+  row_start_columns_ = batch_.columns.size();
+}
+
 void BatchBuilder::EndRow() {
   ++batch_.rows;
   for (auto& c : batch_.columns)
     if (c.size() < batch_.rows) c.AppendNull();
-  touched_.clear();
+  StartNewRow();
 }
 
 void BatchBuilder::AbortRow() {
-  for (size_t idx : touched_) {
-    Column& c = batch_.columns[idx];
-    Column trimmed;
-    trimmed.name = std::move(c.name);
-    trimmed.type = c.type;
-    for (size_t i = 0; i < batch_.rows; ++i) trimmed.AppendFrom(c, i);
-    c = std::move(trimmed);
+  for (uint32_t idx : row_cols_) batch_.columns[idx].Truncate(batch_.rows);
+  // Columns this row created would stay behind as all-null columns: remove them.
+  while (batch_.columns.size() > row_start_columns_) {
+    Column& c = batch_.columns.back();
+    auto it = index_.find(c.name);
+    it->second[static_cast<size_t>(c.type)] = 0;
+    if (it->second == TypeSlots{}) index_.erase(it);
+    batch_.columns.pop_back();
   }
-  touched_.clear();
+  row_cols_.clear();  // keep prev_cols_: the next row likely looks like the last good one
 }
 
 Batch BatchBuilder::Finish() {
   Batch out = std::move(batch_);
   batch_ = Batch{};
   index_.clear();
-  touched_.clear();
+  row_cols_.clear();
+  prev_cols_.clear();
+  row_start_columns_ = 0;
   return out;
 }
 

@@ -10,7 +10,9 @@
 // Thread-safety: none; a Batch is a value owned by one thread at a time.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -41,6 +43,11 @@ class StringVec {
     data_.clear();
     offsets_.assign(1, 0);
   }
+  // Keeps the first n strings. REQUIRES: n <= size().
+  void truncate(size_t n) {
+    offsets_.resize(n + 1);
+    data_.resize(offsets_[n]);
+  }
   size_t bytes() const { return data_.size(); }
   const std::string& data() const { return data_; }
 
@@ -69,6 +76,8 @@ struct Column {
   void AppendString(std::string_view v);
   // Appends row `row` of `src` (same type) to this column.
   void AppendFrom(const Column& src, size_t row);
+  // Keeps the first n rows. REQUIRES: n <= size().
+  void Truncate(size_t n);
   size_t MemoryBytes() const;
 };
 
@@ -91,6 +100,9 @@ struct Batch {
 // Builds a Batch row by row:
 //   b.BeginRow(); b.AddInt("status", 500); b.AddString("path", "/x"); b.EndRow();
 // Adding the same (name, type) twice in one row keeps the last value.
+// Every Add* is O(1) amortized and allocation-free once the column exists: rows of one
+// source usually repeat the previous row's field order, so the builder first checks the
+// column the previous row used at the same position before it hashes the name.
 class BatchBuilder {
  public:
   void BeginRow() {}
@@ -100,17 +112,31 @@ class BatchBuilder {
   void AddFloat(std::string_view name, double v);
   void AddString(std::string_view name, std::string_view v);
   void EndRow();
-  // Discards the values added since BeginRow (a rejected line).
+  // Discards the values added since BeginRow (a rejected line), including columns that
+  // only that row created: the batch is as if the row was never started.
   void AbortRow();
   size_t rows() const { return batch_.rows; }
   // Returns the built batch and resets the builder.
   Batch Finish();
 
  private:
+  // Hash with is_transparent so lookups by string_view do not build a std::string.
+  struct NameHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  static constexpr size_t kTypes = 5;
+  using TypeSlots = std::array<uint32_t, kTypes>;  // column index + 1 per Type; 0 = none
+
   Column& Get(std::string_view name, Type type);
+  size_t Lookup(std::string_view name, Type type);
+  void StartNewRow();
+
   Batch batch_;
-  std::unordered_map<std::string, size_t> index_;  // name + '\0' + type -> column
-  std::vector<size_t> touched_;                    // columns written in the current row
+  std::unordered_map<std::string, TypeSlots, NameHash, std::equal_to<>> index_;
+  std::vector<uint32_t> row_cols_;   // columns written in the current row, in call order
+  std::vector<uint32_t> prev_cols_;  // the same for the previous finished row
+  size_t row_start_columns_ = 0;     // batch_.columns.size() when the row began
 };
 
 // Well-known field names (DESIGN.md section 1).
