@@ -135,10 +135,11 @@ Result<ResultTable> TableFromJson(std::string_view body) {
     uint64_t scanned = 0;
     double ms = 0;
     std::string_view start, end;
-    (void)st["records_scanned"].get(scanned);
-    (void)st["elapsed_ms"].get(ms);
-    (void)st["start"].get(start);
-    (void)st["end"].get(end);
+    // Missing stats fields just leave their zero/empty defaults in the summary.
+    if (st["records_scanned"].get(scanned)) scanned = 0;
+    if (st["elapsed_ms"].get(ms)) ms = 0;
+    if (st["start"].get(start)) start = {};
+    if (st["end"].get(end)) end = {};
     t.summary = Summary(t.rows.size(), scanned, start, end, ms);
   }
   return t;
