@@ -117,6 +117,29 @@ void AddImport(CLI::App& app, ImportOptions& o, int& rc) {
   cmd->callback([&] { rc = RunImport(o); });
 }
 
+int RunCompact(const std::string& dir) {
+  EmbeddedOptions so;
+  so.dir = dir;
+  so.background = false;
+  auto store = OpenEmbeddedStore(so);
+  if (!store.ok()) return Fail("opening the data directory", store.status());
+  Status s = (*store)->CompactAll();
+  if (s.ok()) s = (*store)->Close();
+  if (!s.ok()) return Fail("compacting", s);
+  for (const auto& p : (*store)->Stats().partitions)
+    std::printf("%s: %llu parts, %llu rows, %llu bytes\n", p.partition.c_str(),
+                static_cast<unsigned long long>(p.parts), static_cast<unsigned long long>(p.rows),
+                static_cast<unsigned long long>(p.bytes));
+  return 0;
+}
+
+void AddCompact(CLI::App& app, std::string& dir, int& rc) {
+  auto* cmd = app.add_subcommand(
+      "compact", "Merge every partition of a data directory into one part (server stopped)");
+  cmd->add_option("--data", dir, "Data directory")->required();
+  cmd->callback([&] { rc = RunCompact(dir); });
+}
+
 }  // namespace
 
 int RunCli(int argc, char** argv) {
@@ -129,6 +152,8 @@ int RunCli(int argc, char** argv) {
   AddServe(app, serve, rc);
   AddQuery(app, query, rc);
   AddImport(app, import, rc);
+  std::string compact_dir;
+  AddCompact(app, compact_dir, rc);
   CLI11_PARSE(app, argc, argv);
   return rc;
 }
