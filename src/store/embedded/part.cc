@@ -23,7 +23,9 @@ namespace fs = std::filesystem;
 
 namespace {
 constexpr size_t kWriteBuffer = 1 << 20;
-constexpr int kBloomBitsPerKey = 10;
+constexpr int kBloomBitsPerKey = 10;  // ~1% false positives
+constexpr int kBloomBitsPerWord = 8;  // ~2%
+constexpr size_t kMaxBloomKeysOther = 2048;
 
 bool Contains(const std::vector<std::string>& v, const std::string& s) {
   return std::find(v.begin(), v.end(), s) != v.end();
@@ -77,15 +79,24 @@ uint32_t PartWriter::ColumnIndex(const Column& c) {
 
 void PartWriter::AddChunkMeta(const Column& c, size_t begin, size_t end, ChunkMeta* m) const {
   if (c.type == Type::kString) {
-    bool words = Contains(options_.text_fields, c.name) && !Contains(options_.id_fields, c.name);
+    // Ids: whole values. Text: words only (an equality lookup checks the literal's words).
+    // Others: whole values while the block has few distinct ones; a filter over a
+    // high-cardinality free-form column costs more disk than the blocks it would skip.
+    bool id = Contains(options_.id_fields, c.name);
+    bool words = !id && Contains(options_.text_fields, c.name);
     std::unordered_set<uint64_t> keys;
     for (size_t i = begin; i < end; ++i) {
       if (!c.valid[i]) continue;
       std::string_view v = c.strs[i];
-      keys.insert(BloomHash(v));
-      if (words) ForEachToken(v, [&](std::string_view t) { keys.insert(BloomHash(t)); });
+      if (words) {
+        ForEachToken(v, [&](std::string_view t) { keys.insert(BloomHash(t)); });
+      } else {
+        keys.insert(BloomHash(v));
+      }
     }
-    m->bloom = BuildBloom(std::vector<uint64_t>(keys.begin(), keys.end()), kBloomBitsPerKey);
+    if (!id && !words && keys.size() > kMaxBloomKeysOther) return;
+    m->bloom = BuildBloom(std::vector<uint64_t>(keys.begin(), keys.end()),
+                          words ? kBloomBitsPerWord : kBloomBitsPerKey);
     m->bloom_has_tokens = words;
     return;
   }

@@ -22,7 +22,7 @@ struct ChunkMeta {
   double min = 0;           // numeric bounds as doubles (exact for |v| < 2^53;
   double max = 0;           // rounded outward otherwise, so pruning stays safe)
   std::string bloom;        // BuildBloom output; empty = no filter
-  bool bloom_has_tokens = false;  // bloom also holds the words of each value
+  bool bloom_has_tokens = false;  // bloom holds the words of each value, not whole values
 };
 
 struct BlockMeta {

@@ -34,6 +34,16 @@ bool RangeMaySatisfy(double lo, double hi, Op op, double lit) {
 
 bool Satisfies(double x, Op op, double lit) { return RangeMaySatisfy(x, x, op, lit); }
 
+// Whether a String chunk may hold `lit` (kEq: as a whole value; kToken: as a word).
+bool MayContainString(const ChunkMeta& c, const std::string& lit, Op op) {
+  if (c.bloom.empty()) return true;
+  if (!c.bloom_has_tokens) return op == Op::kToken || BloomMayContain(c.bloom, BloomHash(lit));
+  // A word filter: every word of the literal must be present.
+  bool all = true;
+  ForEachToken(lit, [&](std::string_view t) { all = all && BloomMayContain(c.bloom, BloomHash(t)); });
+  return all;
+}
+
 BlockVerdict CheckPredicate(const PartMeta& m, const BlockMeta& b, const PrunePredicate& p) {
   double num = 0;
   bool numeric = NumericLiteral(p.literal, &num);
@@ -46,9 +56,7 @@ BlockVerdict CheckPredicate(const PartMeta& m, const BlockMeta& b, const PrunePr
     if (col.name != p.column) continue;
     if (is_string && col.type == Type::kString) {
       any_chunk = true;
-      if (p.op == Op::kToken && !c.bloom_has_tokens) return BlockVerdict::kRead;
-      if (BloomMayContain(c.bloom, BloomHash(std::get<std::string>(p.literal.v))))
-        return BlockVerdict::kRead;
+      if (MayContainString(c, std::get<std::string>(p.literal.v), p.op)) return BlockVerdict::kRead;
     } else if (numeric && col.type != Type::kString) {
       any_chunk = true;
       if (!c.has_minmax || RangeMaySatisfy(c.min, c.max, p.op, num)) return BlockVerdict::kRead;
