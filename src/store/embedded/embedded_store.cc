@@ -327,35 +327,51 @@ Status EmbeddedStore::Append(Batch&& batch) {
 }
 
 Status EmbeddedStore::WriteDayParts(const MemTable& m, PartList* out) {
-  Batch all;
-  for (const auto& c : m.Chunks()) all.Append(*c);
-  const Column* ts = all.Find("@timestamp", Type::kInt);
-  RowKeys keys(all);
-  std::vector<uint32_t> order(all.rows);
-  for (uint32_t i = 0; i < all.rows; ++i) order[i] = i;
-  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
-    int64_t da = DayOf(ts->ints[a]), db = DayOf(ts->ints[b]);
+  // Sort references to (chunk, row) instead of copying the memtable, then gather one
+  // block at a time: a flush needs memory for one block beyond the memtable itself.
+  struct Ref {
+    uint32_t chunk, row;
+  };
+  const auto& chunks = m.Chunks();
+  std::vector<RowKeys> keys;
+  std::vector<const Column*> ts;
+  keys.reserve(chunks.size());
+  for (const auto& c : chunks) {
+    keys.emplace_back(*c);
+    ts.push_back(c->Find("@timestamp", Type::kInt));
+  }
+  std::vector<Ref> order;
+  order.reserve(m.rows());
+  for (uint32_t c = 0; c < chunks.size(); ++c)
+    for (uint32_t r = 0; r < chunks[c]->rows; ++r) order.push_back({c, r});
+  auto day = [&](const Ref& r) { return DayOf(ts[r.chunk]->ints[r.row]); };
+  std::sort(order.begin(), order.end(), [&](const Ref& a, const Ref& b) {
+    int64_t da = day(a), db = day(b);
     if (da != db) return da < db;
-    return keys(a) < keys(b);
+    return keys[a.chunk](a.row) < keys[b.chunk](b.row);
   });
-  size_t i = 0;
-  while (i < order.size()) {
-    int64_t day = DayOf(ts->ints[order[i]]);
+  for (size_t i = 0; i < order.size();) {
+    int64_t d = day(order[i]);
     size_t j = i;
-    while (j < order.size() && DayOf(ts->ints[order[j]]) == day) ++j;
-    std::vector<uint32_t> run(order.begin() + i, order.begin() + j);
-    Batch rows;
-    rows.AppendRows(all, run);
+    while (j < order.size() && day(order[j]) == d) ++j;
     PartMeta h;
     h.id = NextPartId();
     h.min_lsn = m.min_lsn();
     h.max_lsn = m.max_lsn();
-    std::string pdir = parts_dir_ + "/" + DayName(day);
+    std::string pdir = parts_dir_ + "/" + DayName(d);
     std::error_code ec;
     fs::create_directories(pdir, ec);
     ASSIGN_OR_RETURN(auto w, PartWriter::Create(pdir, h, writer_opts_));
-    for (size_t b = 0; b < rows.rows; b += kBlockRows)
-      RETURN_IF_ERROR(w->WriteBlock(rows, b, std::min(rows.rows, b + kBlockRows)));
+    Batch block;
+    RowAppender appender(&block);
+    for (size_t c = 0; c < chunks.size(); ++c) appender.SetSource(c, *chunks[c]);
+    for (size_t k = i; k < j; ++k) {
+      appender.Append(order[k].chunk, order[k].row);
+      if (block.rows == kBlockRows || k + 1 == j) {
+        RETURN_IF_ERROR(w->WriteBlock(block, 0, block.rows));
+        appender.ClearRows();
+      }
+    }
     ASSIGN_OR_RETURN(PartMeta meta, w->Finish());
     ASSIGN_OR_RETURN(auto part, Part::Open(pdir + "/" + PartDirName(meta.id)));
     out->push_back(std::move(part));

@@ -70,29 +70,24 @@ Result<PartMeta> MergeParts(const std::vector<std::shared_ptr<Part>>& inputs,
 
   Batch out;
   RowAppender appender(&out);
-  const Batch* source = nullptr;
+  for (size_t i = 0; i < cursors.size(); ++i) appender.SetSource(i, cursors[i].batch);
   while (!heap.empty()) {
     size_t i = heap.top();
     heap.pop();
     Cursor& c = cursors[i];
-    if (source != &c.batch) {
-      appender.SetSource(c.batch);
-      source = &c.batch;
-    }
     // Take the run of rows that sort before the next cursor's head.
     bool more = true;
     do {
-      appender.Append(c.row);
+      appender.Append(i, c.row);
       size_t block_before = c.block;
       RETURN_IF_ERROR(c.Advance());
       if (c.Done()) more = false;
-      if (c.block != block_before) source = nullptr;
       if (out.rows >= kBlockRows) {
         RETURN_IF_ERROR(writer->WriteBlock(out, 0, out.rows));
-        out = Batch{};
-        source = nullptr;
+        appender.ClearRows();
       }
-      if (!more || source == nullptr) break;
+      if (!more) break;
+      if (c.block != block_before) appender.SetSource(i, c.batch);
     } while (heap.empty() || c.Key() <= cursors[heap.top()].Key());
     if (more) heap.push(i);
   }

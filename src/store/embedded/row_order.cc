@@ -2,27 +2,42 @@
 
 namespace vigil {
 
-void RowAppender::SetSource(const Batch& src) {
+void RowAppender::SetSource(size_t slot, const Batch& src) {
+  if (maps_.size() <= slot) maps_.resize(slot + 1);
   for (const Column& sc : src.columns) {
     if (out_->Find(sc.name, sc.type) != nullptr) continue;
     Column& c = out_->columns.emplace_back();
     c.name = sc.name;
     c.type = sc.type;
     for (size_t i = 0; i < out_->rows; ++i) c.AppendNull();
+    for (auto& m : maps_) m.push_back(nullptr);
   }
-  map_.assign(out_->columns.size(), nullptr);
+  std::vector<const Column*>& map = maps_[slot];
+  map.assign(out_->columns.size(), nullptr);
   for (size_t i = 0; i < out_->columns.size(); ++i)
-    map_[i] = src.Find(out_->columns[i].name, out_->columns[i].type);
+    map[i] = src.Find(out_->columns[i].name, out_->columns[i].type);
 }
 
-void RowAppender::Append(size_t row) {
-  for (size_t i = 0; i < map_.size(); ++i) {
-    if (map_[i])
-      out_->columns[i].AppendFrom(*map_[i], row);
-    else
+void RowAppender::Append(size_t slot, size_t row) {
+  const std::vector<const Column*>& map = maps_[slot];
+  for (size_t i = 0; i < map.size(); ++i) {
+    if (map[i]) {
+      out_->columns[i].AppendFrom(*map[i], row);
+    } else {
       out_->columns[i].AppendNull();
+    }
   }
   ++out_->rows;
+}
+
+void RowAppender::ClearRows() {
+  for (Column& c : out_->columns) {
+    c.valid.clear();
+    c.ints.clear();
+    c.floats.clear();
+    c.strs.clear();
+  }
+  out_->rows = 0;
 }
 
 }  // namespace vigil

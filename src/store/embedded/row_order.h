@@ -34,18 +34,22 @@ class RowKeys {
   const Column* ts_;
 };
 
-// Copies rows of source batches into a batch with a fixed set of columns, with the
-// column mapping worked out once per source instead of once per row.
+// Copies rows of several source batches into one output batch, with each source's
+// column mapping worked out once (when it is set) instead of once per row. Output
+// columns are the union of every source's; rows without a value get nulls.
 class RowAppender {
  public:
   explicit RowAppender(Batch* out) : out_(out) {}
-  // Selects the source batch for the following Append calls.
-  void SetSource(const Batch& src);
-  void Append(size_t row);
+  // Sets (or replaces) the source in `slot`. `src` must outlive its use in Append.
+  void SetSource(size_t slot, const Batch& src);
+  // Appends row `row` of the source in `slot`.
+  void Append(size_t slot, size_t row);
+  // Empties the output but keeps its columns (and so every mapping) for the next block.
+  void ClearRows();
 
  private:
   Batch* out_;
-  std::vector<const Column*> map_;  // per output column: its source column or null
+  std::vector<std::vector<const Column*>> maps_;  // per slot, per output column
 };
 
 }  // namespace vigil
