@@ -125,7 +125,7 @@ class EmbeddedStore final : public Store {
   Status ReplayInto(uint64_t from_lsn, uint64_t* last_lsn);
   Status OpenReadOnly();
   Status LockDir();
-  void RotateLocked();
+  void RotateLocked(std::unique_lock<std::mutex>& l);
   Status FlushOne(const std::shared_ptr<MemTable>& m);
   Status WriteDayParts(const MemTable& m, PartList* out);
   Status MergeOnce(bool all, bool* merged);
@@ -151,6 +151,8 @@ class EmbeddedStore final : public Store {
   uint64_t next_part_id_ = 1;
   uint64_t flushed_lsn_ = 0;
   bool closed_ = false;
+  int inflight_ = 0;             // appends between WAL write and memtable insert
+  bool rotate_pending_ = false;  // the memtable is full; rotate when inflight_ is 0
   Status fatal_;  // a WAL or flush failure: appends are refused from then on
 
   std::unique_ptr<WalWriter> wal_;
@@ -288,17 +290,23 @@ Status EmbeddedStore::Open() {
   ASSIGN_OR_RETURN(wal_, WalWriter::Open(wal_dir_, last + 1, std::move(wo)));
   if (!mem_->empty()) {
     std::unique_lock l(mu_);
-    RotateLocked();
+    RotateLocked(l);
   }
   RETURN_IF_ERROR(ApplyRetention());
   if (opt_.background) bg_ = std::thread([this] { BackgroundLoop(); });
   return Status::OK();
 }
 
-void EmbeddedStore::RotateLocked() {
-  if (mem_->empty()) return;
-  imm_.push_back(mem_);
-  mem_ = std::make_shared<MemTable>();
+void EmbeddedStore::RotateLocked(std::unique_lock<std::mutex>& l) {
+  // A frozen memtable must hold every LSN up to its last one, so wait for the appends
+  // whose WAL records are written but not yet inserted.
+  rotate_pending_ = true;
+  cv_.wait(l, [&] { return inflight_ == 0; });
+  rotate_pending_ = false;
+  if (!mem_->empty()) {
+    imm_.push_back(mem_);
+    mem_ = std::make_shared<MemTable>();
+  }
   cv_.notify_all();
 }
 
@@ -311,18 +319,29 @@ Status EmbeddedStore::Append(Batch&& batch) {
   auto chunk = std::make_shared<const Batch>(std::move(batch));
   std::unique_lock l(mu_);
   if (opt_.read_only) return Status::Unsupported("store is open read-only");
-  // Backpressure: do not let unflushed memtables pile up without bound.
-  cv_.wait(l, [&] { return closed_ || !fatal_.ok() || imm_.size() < kMaxImmutable; });
+  // Backpressure: do not let unflushed memtables pile up without bound; and hold new
+  // appends while a rotation waits for the in-flight ones.
+  cv_.wait(l, [&] {
+    return closed_ || !fatal_.ok() || (imm_.size() < kMaxImmutable && !rotate_pending_);
+  });
   if (closed_) return Status::Unavailable("store is closed");
   if (!fatal_.ok()) return Status::Unavailable("store failed: " + fatal_.message());
+  ++inflight_;
+  l.unlock();
+  // Outside the mutex, so concurrent appends share one WAL group commit.
   auto lsn = wal_->Append(payload);
+  l.lock();
+  --inflight_;
   if (!lsn.ok()) {
     fatal_ = lsn.status();
+    cv_.notify_all();
     return lsn.status();
   }
   mem_->Insert(std::move(chunk), *lsn, lo, hi);
   if (mem_->bytes() >= opt_.memtable_max_bytes || mem_->rows() >= opt_.memtable_max_rows)
-    RotateLocked();
+    rotate_pending_ = true;
+  if (rotate_pending_ && inflight_ == 0) RotateLocked(l);
+  if (inflight_ == 0) cv_.notify_all();
   return Status::OK();
 }
 
@@ -404,8 +423,8 @@ Status EmbeddedStore::Flush() {
   for (;;) {
     std::shared_ptr<MemTable> m;
     {
-      std::lock_guard l(mu_);
-      RotateLocked();
+      std::unique_lock l(mu_);
+      RotateLocked(l);
       if (imm_.empty()) return Status::OK();
       m = imm_.front();
     }

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <map>
 #include <set>
+#include <thread>
 
 #include "store/store.h"
 
@@ -297,6 +298,37 @@ TEST(EmbeddedStore, RejectsRowsWithoutTimestamp) {
   b.EndRow();
   Status st = s->Append(b.Finish());
   EXPECT_EQ(st.code(), Code::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace vigil
+
+namespace vigil {
+namespace {
+
+TEST(EmbeddedStore, ConcurrentAppendsWithBackgroundFlushAndMerge) {
+  TempDir d;
+  EmbeddedOptions o = Opts(d.path());
+  o.background = true;
+  o.memtable_max_rows = 700;  // many rotations, flushes and merges while appending
+  constexpr int kThreads = 4, kBatches = 40, kRows = 100;
+  {
+    auto s = MustOpen(o);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t)
+      threads.emplace_back([&, t] {
+        for (int b = 0; b < kBatches; ++b) {
+          int first = (t * kBatches + b) * kRows;
+          Status st = s->Append(MakeBatch(first, kRows));
+          EXPECT_TRUE(st.ok()) << st.ToString();
+        }
+      });
+    for (auto& th : threads) th.join();
+    ExpectExactlyOnce(ScanSeqs(*s), kThreads * kBatches * kRows);
+    EXPECT_TRUE(s->Close().ok());
+  }
+  auto s = MustOpen(Opts(d.path()));
+  ExpectExactlyOnce(ScanSeqs(*s), kThreads * kBatches * kRows);
 }
 
 }  // namespace

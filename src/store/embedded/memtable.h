@@ -18,7 +18,8 @@ class MemTable {
  public:
   using Chunk = std::shared_ptr<const Batch>;
 
-  // REQUIRES: lsn is greater than every LSN inserted before.
+  // Batches may arrive out of LSN order (concurrent appends); the store guarantees that
+  // a memtable is frozen only once it holds a contiguous LSN range.
   void Insert(Chunk batch, uint64_t lsn, int64_t min_ts, int64_t max_ts);
 
   const std::vector<Chunk>& Chunks() const { return chunks_; }
