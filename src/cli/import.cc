@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstring>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -36,6 +37,7 @@ struct Chunk {
   std::string body;
   size_t first_line = 0;  // line number (0-based) of the body's first line in its file
   std::string file;
+  size_t lines = 0;
 };
 
 // Totals shared by the workers and the progress reporter.
@@ -108,7 +110,10 @@ void PrintRejection(const std::string& file, size_t line, const std::string& rea
 
 size_t CountLines(const std::string& s) {
   size_t n = 0;
-  for (char c : s) n += c == '\n';
+  for (const char* p = s.data(); (p = static_cast<const char*>(
+                                      std::memchr(p, '\n', s.data() + s.size() - p)));
+       ++p)
+    ++n;
   return n + (!s.empty() && s.back() != '\n');
 }
 
@@ -153,8 +158,9 @@ class ChunkReader {
         in_ = nullptr;
       }
       if (buf.empty()) continue;
-      Chunk c{std::move(buf), line_, file_};
-      line_ += CountLines(c.body);
+      Chunk c{std::move(buf), line_, file_, 0};
+      c.lines = CountLines(c.body);
+      line_ += c.lines;
       return c;
     }
   }
@@ -207,7 +213,7 @@ void SendChunks(const ImportOptions& o, Progress& p, std::mutex& mu, ChunkReader
       }
     }
     p.bytes += c->body.size();
-    p.lines += CountLines(c->body);
+    p.lines += c->lines;
   }
 }
 
@@ -239,7 +245,7 @@ void StoreChunks(const ImportOptions& o, Progress& p, std::mutex& mu, ChunkReade
     if (!s.ok()) return p.Fail(s.ToString());
     p.accepted += n;
     p.bytes += c->body.size();
-    p.lines += CountLines(c->body);
+    p.lines += c->lines;
   }
 }
 

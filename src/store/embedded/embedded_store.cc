@@ -349,26 +349,25 @@ Status EmbeddedStore::WriteDayParts(const MemTable& m, PartList* out) {
   // Sort references to (chunk, row) instead of copying the memtable, then gather one
   // block at a time: a flush needs memory for one block beyond the memtable itself.
   struct Ref {
+    int64_t day;
+    RowKey key;
     uint32_t chunk, row;
   };
   const auto& chunks = m.Chunks();
-  std::vector<RowKeys> keys;
-  std::vector<const Column*> ts;
-  keys.reserve(chunks.size());
-  for (const auto& c : chunks) {
-    keys.emplace_back(*c);
-    ts.push_back(c->Find("@timestamp", Type::kInt));
-  }
   std::vector<Ref> order;
   order.reserve(m.rows());
-  for (uint32_t c = 0; c < chunks.size(); ++c)
-    for (uint32_t r = 0; r < chunks[c]->rows; ++r) order.push_back({c, r});
-  auto day = [&](const Ref& r) { return DayOf(ts[r.chunk]->ints[r.row]); };
-  std::sort(order.begin(), order.end(), [&](const Ref& a, const Ref& b) {
-    int64_t da = day(a), db = day(b);
-    if (da != db) return da < db;
-    return keys[a.chunk](a.row) < keys[b.chunk](b.row);
+  for (uint32_t c = 0; c < chunks.size(); ++c) {
+    RowKeys keys(*chunks[c]);
+    for (uint32_t r = 0; r < chunks[c]->rows; ++r) {
+      RowKey k = keys(r);
+      order.push_back({DayOf(k.ts), k, c, r});
+    }
+  }
+  std::sort(order.begin(), order.end(), [](const Ref& a, const Ref& b) {
+    if (a.day != b.day) return a.day < b.day;
+    return a.key < b.key;
   });
+  auto day = [](const Ref& r) { return r.day; };
   for (size_t i = 0; i < order.size();) {
     int64_t d = day(order[i]);
     size_t j = i;

@@ -11,7 +11,6 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <unordered_set>
 
 #include "store/embedded/bloom_filter.h"
 #include "store/embedded/column_codec.h"
@@ -84,19 +83,20 @@ void PartWriter::AddChunkMeta(const Column& c, size_t begin, size_t end, ChunkMe
     // high-cardinality free-form column costs more disk than the blocks it would skip.
     bool id = Contains(options_.id_fields, c.name);
     bool words = !id && Contains(options_.text_fields, c.name);
-    std::unordered_set<uint64_t> keys;
+    std::vector<uint64_t> keys;
     for (size_t i = begin; i < end; ++i) {
       if (!c.valid[i]) continue;
       std::string_view v = c.strs[i];
       if (words) {
-        ForEachToken(v, [&](std::string_view t) { keys.insert(BloomHash(t)); });
+        ForEachToken(v, [&](std::string_view t) { keys.push_back(BloomHash(t)); });
       } else {
-        keys.insert(BloomHash(v));
+        keys.push_back(BloomHash(v));
       }
     }
+    std::sort(keys.begin(), keys.end());
+    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
     if (!id && !words && keys.size() > kMaxBloomKeysOther) return;
-    m->bloom = BuildBloom(std::vector<uint64_t>(keys.begin(), keys.end()),
-                          words ? kBloomBitsPerWord : kBloomBitsPerKey);
+    m->bloom = BuildBloom(keys, words ? kBloomBitsPerWord : kBloomBitsPerKey);
     m->bloom_has_tokens = words;
     return;
   }
