@@ -543,14 +543,17 @@ Status EmbeddedStore::ScanPart(const Part& p, const ScanSpec& spec, const ScanSi
     st->parts_skipped++;
     return Status::OK();
   }
-  std::vector<bool> want(m.columns.size(), spec.columns.empty());
+  // Two column sets: the predicate columns (and @timestamp) are decoded first; the rest
+  // only for blocks where some row matches.
+  std::vector<bool> first(m.columns.size(), false), rest(m.columns.size(), spec.columns.empty());
   for (size_t i = 0; i < m.columns.size(); ++i) {
     const std::string& n = m.columns[i].name;
-    if (n == "@timestamp" ||
-        std::find(spec.columns.begin(), spec.columns.end(), n) != spec.columns.end())
-      want[i] = true;
-    for (const auto& pr : spec.predicates)
-      if (pr.column == n) want[i] = true;
+    bool pred = n == "@timestamp";
+    for (const auto& pr : spec.predicates) pred = pred || pr.column == n;
+    first[i] = pred;
+    if (std::find(spec.columns.begin(), spec.columns.end(), n) != spec.columns.end())
+      rest[i] = true;
+    if (pred) rest[i] = false;
   }
   bool read_any = false;
   for (size_t b = 0; b < m.blocks.size() && !*stop; ++b) {
@@ -561,10 +564,12 @@ Status EmbeddedStore::ScanPart(const Part& p, const ScanSpec& spec, const ScanSi
       case BlockVerdict::kRead: break;
     }
     read_any = true;
-    ASSIGN_OR_RETURN(Batch block, p.ReadBlock(b, &want, &st->bytes_read));
+    ASSIGN_OR_RETURN(Batch block, p.ReadBlock(b, &first, &st->bytes_read));
     st->rows_scanned += block.rows;
     std::vector<uint32_t> rows = MatchingRows(block, spec);
     if (rows.empty()) continue;
+    ASSIGN_OR_RETURN(Batch others, p.ReadBlock(b, &rest, &st->bytes_read));
+    for (Column& c : others.columns) block.columns.push_back(std::move(c));
     if (rows.size() < block.rows) block = Gather(block, rows, [](const std::string&) { return true; });
     if (!sink(std::move(block))) *stop = true;
   }
