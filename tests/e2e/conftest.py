@@ -36,7 +36,10 @@ def vigil_bin() -> str:
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "soak: long crash-safety soak; runs only with VIGIL_SOAK=1")
+    # pytest.ini registers it too; this covers runs that use another ini file.
+    if not any(m.startswith("soak:") for m in config.getini("markers")):
+        config.addinivalue_line("markers",
+                                "soak: long crash-safety soak; runs only with VIGIL_SOAK=1")
 
 
 def pytest_collection_modifyitems(config, items):

@@ -11,7 +11,7 @@ import random
 import threading
 import time
 
-from conftest import ALL_TIME, parse_prometheus, write_config
+from conftest import ALL_TIME, parse_prometheus, run_vigil, write_config
 
 BASE_MS = 1775001600000  # 2026-04-01T00:00:00Z
 GROUPS = 8
@@ -19,7 +19,39 @@ TARGET_ROWS = 600_000     # > 2 x the memtable's 256k-row limit: at least two fl
 WRITERS = 2
 
 
+def http_query(srv, session, g):
+    r = session.post(srv.url + "/api/v1/query", timeout=120,
+                     json={"query": f"fields b | filter g = {g} | limit 5000000", **ALL_TIME})
+    if r.status_code != 200:
+        return None, f"query: {r.status_code} {r.text[:200]}"
+    j = r.json()
+    i = j["columns"].index("b")
+    return [row[i] for row in j["rows"]], None
+
+
+def cli_query(srv, session, g):
+    """`vigil query --data` on the live server's directory (read-only access)."""
+    p = run_vigil("query", "--data", srv.data_dir, "-f", "csv", "-q", "--start", "0", "--end",
+                  "2100-01-01T00:00:00Z", "--limit", "5000000",
+                  f"fields b | filter g = {g} | limit 5000000", timeout=120)
+    if p.returncode != 0:
+        return None, f"vigil query --data: exit {p.returncode}: {p.stderr[-500:]}"
+    lines = p.stdout.splitlines()
+    if not lines or lines[0].split(",")[-1] != "b":
+        return None, f"vigil query --data: unexpected output {lines[:2]}"
+    i = lines[0].split(",").index("b")
+    return [int(x.split(",")[i]) for x in lines[1:]], None
+
+
 def test_queries_see_whole_acknowledged_batches(vigil_server, tmp_path):
+    run_concurrent(vigil_server, tmp_path, http_query, readers=2)
+
+
+def test_read_only_cli_sees_whole_acknowledged_batches(vigil_server, tmp_path):
+    run_concurrent(vigil_server, tmp_path, cli_query, readers=1)
+
+
+def run_concurrent(vigil_server, tmp_path, query, readers):
     cfg = write_config(tmp_path / "c.yaml", "query:\n  max_rows: 5000000\n")
     srv = vigil_server(config=cfg)
     lock = threading.Lock()
@@ -60,16 +92,13 @@ def test_queries_see_whole_acknowledged_batches(vigil_server, tmp_path):
             g = rng.randrange(GROUPS)
             with lock:
                 before = {b for b in acked if b % GROUPS == g}
-            r = s.post(srv.url + "/api/v1/query", timeout=120,
-                       json={"query": f"fields b | filter g = {g} | limit 5000000", **ALL_TIME})
-            if r.status_code != 200:
-                errors.append(f"query: {r.status_code} {r.text[:200]}")
+            got, err = query(srv, s, g)
+            if err:
+                errors.append(err)
                 return
-            j = r.json()
             with lock:
                 known = dict(sizes)  # every batch sent so far (a batch may be seen before its ack)
-            i = j["columns"].index("b")
-            counts = collections.Counter(row[i] for row in j["rows"])
+            counts = collections.Counter(got)
             for b, c in counts.items():
                 if b not in known or b % GROUPS != g:
                     errors.append(f"group {g}: unexpected batch {b}")
@@ -84,7 +113,7 @@ def test_queries_see_whole_acknowledged_batches(vigil_server, tmp_path):
                 return
 
     threads = [threading.Thread(target=writer, args=(i,)) for i in range(WRITERS)]
-    threads += [threading.Thread(target=reader, args=(100 + i,)) for i in range(2)]
+    threads += [threading.Thread(target=reader, args=(100 + i,)) for i in range(readers)]
     t0 = time.monotonic()
     for t in threads:
         t.start()

@@ -244,7 +244,7 @@ def test_compact_leaves_one_part_per_partition(vigil_server, gen_logs, tmp_path)
         want += recs
         assert srv.stop() == 0
     before = part_dirs(data)
-    assert len(before) >= 3 and all(len(v) == 3 for v in before.values()), before
+    assert len(before) >= 3 and all(len(v) >= 2 for v in before.values()), before
     p = run_vigil("compact", "--data", data, check=0)
     after = part_dirs(data)
     assert set(after) == set(before)
