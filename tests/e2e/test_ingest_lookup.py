@@ -300,9 +300,6 @@ def test_lookup_parts_and_memtable_together(state, dataset):
     assert j["rows"][-1][0] == iso_ms(1767225600000 + 86_400_000 * 3)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: the server ignores the config's id_fields when "
-                   "planning queries (api.cc calls RunQuery without QueryOptions{id_fields}), so "
-                   "a lookup on a configured id field searches only the last hour")
 def test_configured_id_field_lookup_searches_all_time(vigil_server, tmp_path):
     cfg = write_config(tmp_path / "ids.yaml",
                        "id_fields: [request_id, trace_id, correlation_id]\n")
