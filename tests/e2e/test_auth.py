@@ -182,3 +182,18 @@ def test_bad_config_refuses_to_start(tmp_path):
                        text=True)
     assert p.returncode != 0
     assert "superuser" in p.stderr and "role" in p.stderr, p.stderr
+
+
+def test_import_with_keys(server, tmp_path):
+    path = tmp_path / "few.jsonl"
+    path.write_text("".join(json.dumps({"timestamp": 1767225600000 + i, "request_id": "imp-k",
+                                        "i": i}) + "\n" for i in range(10)))
+    p = run_vigil("import", "--server", server.url, "--no-progress", "--key", KEYS["read"], path)
+    assert p.returncode == 2 and "403" in p.stderr, (p.returncode, p.stderr)
+    p = run_vigil("import", "--server", server.url, "--no-progress", path)
+    assert p.returncode == 2 and "401" in p.stderr, (p.returncode, p.stderr)
+    run_vigil("import", "--server", server.url, "--no-progress", "--key", KEYS["ingest"], path,
+              check=0)
+    r = requests.post(server.url + "/api/v1/query", json={"query": 'filter request_id = "imp-k"'},
+                      headers=bearer("read"), timeout=30)
+    assert r.status_code == 200 and len(r.json()["rows"]) == 10, r.text
