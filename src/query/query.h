@@ -18,8 +18,15 @@ struct QueryRequest {
   std::optional<int64_t> end_ns;    // inclusive; default: now
   // ... except that a query pinning an id field (`request_id = "…"`, `trace_id = …`) with
   // no explicit range searches all time.
-  int64_t now_ns = 0;
+  int64_t now_ns = 0;       // the current time; 0 reads the system clock
   size_t max_rows = 10000;  // cap on returned rows when the query has no `limit`
+};
+
+// Server-wide settings of the query engine.
+struct QueryOptions {
+  // `<id field> = "..."` as a top-level condition makes a query an id lookup: with no
+  // explicit range it searches all time, and with no `sort` it lists oldest first.
+  std::vector<std::string> id_fields = {"request_id", "trace_id"};
 };
 
 struct ResultColumn {
@@ -45,5 +52,10 @@ struct QueryResult {
 // InvalidArgument whose message starts with "line L, column C: " and says what was
 // expected. Thread-safe: concurrent queries are fine.
 Result<QueryResult> RunQuery(Store& store, const QueryRequest& req);
+Result<QueryResult> RunQuery(Store& store, const QueryRequest& req, const QueryOptions& options);
+
+// The plan RunQuery would execute for `req`, one operator per line (for `explain` and
+// debugging). Errors: as RunQuery's for a malformed query. Thread-safe.
+Result<std::string> ExplainQuery(const QueryRequest& req, const QueryOptions& options = {});
 
 }  // namespace vigil

@@ -1,0 +1,239 @@
+#include "query/ast.h"
+
+#include <cstdio>
+
+namespace vigil::query {
+
+bool IsComparison(ExprOp op) {
+  switch (op) {
+    case ExprOp::kEq:
+    case ExprOp::kNe:
+    case ExprOp::kLt:
+    case ExprOp::kLe:
+    case ExprOp::kGt:
+    case ExprOp::kGe:
+      return true;
+    default:
+      return false;
+  }
+}
+
+ExprOp FlipComparison(ExprOp op) {
+  switch (op) {
+    case ExprOp::kLt:
+      return ExprOp::kGt;
+    case ExprOp::kLe:
+      return ExprOp::kGe;
+    case ExprOp::kGt:
+      return ExprOp::kLt;
+    case ExprOp::kGe:
+      return ExprOp::kLe;
+    default:
+      return op;
+  }
+}
+
+const char* OpText(ExprOp op) {
+  switch (op) {
+    case ExprOp::kNone:
+      return "";
+    case ExprOp::kEq:
+      return "=";
+    case ExprOp::kNe:
+      return "!=";
+    case ExprOp::kLt:
+      return "<";
+    case ExprOp::kLe:
+      return "<=";
+    case ExprOp::kGt:
+      return ">";
+    case ExprOp::kGe:
+      return ">=";
+    case ExprOp::kAnd:
+      return "and";
+    case ExprOp::kOr:
+      return "or";
+    case ExprOp::kNot:
+      return "not";
+    case ExprOp::kNeg:
+      return "-";
+    case ExprOp::kAdd:
+      return "+";
+    case ExprOp::kSub:
+      return "-";
+    case ExprOp::kMul:
+      return "*";
+    case ExprOp::kDiv:
+      return "/";
+    case ExprOp::kMod:
+      return "%";
+    case ExprOp::kPow:
+      return "^";
+  }
+  return "?";
+}
+
+ExprPtr MakeLiteral(Value v, SourcePos pos) {
+  auto e = std::make_unique<Expr>();
+  e->kind = ExprKind::kLiteral;
+  e->literal = std::move(v);
+  e->pos = pos;
+  return e;
+}
+
+ExprPtr MakeField(std::string name, SourcePos pos) {
+  auto e = std::make_unique<Expr>();
+  e->kind = ExprKind::kField;
+  e->name = std::move(name);
+  e->pos = pos;
+  return e;
+}
+
+ExprPtr MakeUnary(ExprOp op, ExprPtr arg, SourcePos pos) {
+  auto e = std::make_unique<Expr>();
+  e->kind = ExprKind::kUnary;
+  e->op = op;
+  e->pos = pos;
+  e->args.push_back(std::move(arg));
+  return e;
+}
+
+ExprPtr MakeBinary(ExprOp op, ExprPtr lhs, ExprPtr rhs, SourcePos pos) {
+  auto e = std::make_unique<Expr>();
+  e->kind = ExprKind::kBinary;
+  e->op = op;
+  e->pos = pos;
+  e->args.push_back(std::move(lhs));
+  e->args.push_back(std::move(rhs));
+  return e;
+}
+
+ExprPtr MakeCall(std::string name, std::vector<ExprPtr> args, SourcePos pos) {
+  auto e = std::make_unique<Expr>();
+  e->kind = ExprKind::kCall;
+  e->name = std::move(name);
+  e->args = std::move(args);
+  e->pos = pos;
+  return e;
+}
+
+ExprPtr CloneExpr(const Expr& e) {
+  auto c = std::make_unique<Expr>();
+  c->kind = e.kind;
+  c->op = e.op;
+  c->literal = e.literal;
+  c->name = e.name;
+  c->pos = e.pos;
+  c->begin = e.begin;
+  c->end = e.end;
+  for (const auto& a : e.args) c->args.push_back(CloneExpr(*a));
+  return c;
+}
+
+std::string QuoteName(std::string_view name) {
+  bool plain = !name.empty() && !(name[0] >= '0' && name[0] <= '9') && name[0] != '.';
+  for (char c : name) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '@' || c == '.' || static_cast<unsigned char>(c) >= 0x80;
+    plain = plain && ok;
+  }
+  std::string lower;
+  for (char c : name) lower.push_back((c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c);
+  if (plain && !IsKeyword(lower)) return std::string(name);
+  std::string out = "`";
+  for (char c : name) {
+    if (c == '`') out.push_back('`');
+    out.push_back(c);
+  }
+  out.push_back('`');
+  return out;
+}
+
+std::string LiteralToString(const Value& v) {
+  switch (v.type()) {
+    case Type::kNull:
+      return "null";
+    case Type::kBool:
+      return std::get<bool>(v.v) ? "true" : "false";
+    case Type::kInt:
+      return std::to_string(std::get<int64_t>(v.v));
+    case Type::kFloat: {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%.17g", std::get<double>(v.v));
+      return buf;
+    }
+    case Type::kString: {
+      std::string out = "\"";
+      for (char c : std::get<std::string>(v.v)) {
+        if (c == '"' || c == '\\') out.push_back('\\');
+        if (c == '\n') {
+          out.append("\\n");
+          continue;
+        }
+        out.push_back(c);
+      }
+      out.push_back('"');
+      return out;
+    }
+  }
+  return "?";
+}
+
+namespace {
+
+// Appends (rather than `a + b + c`, which trips GCC 12's -Wrestrict false positive).
+void AppendExpr(const Expr& e, std::string* out) {
+  switch (e.kind) {
+    case ExprKind::kLiteral:
+      out->append(LiteralToString(e.literal));
+      return;
+    case ExprKind::kField:
+      out->append(QuoteName(e.name));
+      return;
+    case ExprKind::kUnary:
+      out->append("(").append(OpText(e.op));
+      if (e.op == ExprOp::kNot) out->push_back(' ');
+      AppendExpr(*e.args[0], out);
+      out->push_back(')');
+      return;
+    case ExprKind::kBinary:
+      out->push_back('(');
+      AppendExpr(*e.args[0], out);
+      out->append(" ").append(OpText(e.op)).append(" ");
+      AppendExpr(*e.args[1], out);
+      out->push_back(')');
+      return;
+    case ExprKind::kCall:
+      out->append(e.name).push_back('(');
+      for (size_t i = 0; i < e.args.size(); ++i) {
+        if (i > 0) out->append(", ");
+        AppendExpr(*e.args[i], out);
+      }
+      out->push_back(')');
+      return;
+  }
+}
+
+}  // namespace
+
+std::string ExprToString(const Expr& e) {
+  std::string out;
+  AppendExpr(e, &out);
+  return out;
+}
+
+void SplitConjuncts(const Expr& e, std::vector<const Expr*>* out) {
+  if (e.kind == ExprKind::kBinary && e.op == ExprOp::kAnd) {
+    SplitConjuncts(*e.args[0], out);
+    SplitConjuncts(*e.args[1], out);
+  } else {
+    out->push_back(&e);
+  }
+}
+
+void CollectFields(const Expr& e, std::vector<std::string>* out) {
+  if (e.IsField()) out->push_back(e.name);
+  for (const ExprPtr& a : e.args) CollectFields(*a, out);
+}
+
+}  // namespace vigil::query

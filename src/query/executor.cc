@@ -1,0 +1,60 @@
+#include "query/executor.h"
+
+#include "query/operators.h"
+
+namespace vigil::query {
+namespace {
+
+// Chains the operators for plan.ops, last first, with a row counter in front of the
+// first sort or limit (so "matched" means "passed the filters").
+OperatorPtr BuildPipeline(const Plan& plan, QueryResult* result) {
+  size_t first_breaker = plan.ops.size();
+  for (size_t i = 0; i < plan.ops.size() && first_breaker == plan.ops.size(); ++i) {
+    if (plan.ops[i].kind == PlanOp::Kind::kSort || plan.ops[i].kind == PlanOp::Kind::kLimit) {
+      first_breaker = i;
+    }
+  }
+  uint64_t* matched = &result->stats.rows_matched;
+  OperatorPtr head = MakeCollect(plan.output, &result->rows);
+  if (first_breaker == plan.ops.size()) head = MakeCount(matched, std::move(head));
+  for (size_t i = plan.ops.size(); i-- > 0;) {
+    const PlanOp& op = plan.ops[i];
+    switch (op.kind) {
+      case PlanOp::Kind::kFilter:
+        head = MakeFilter(*op.predicate, std::move(head));
+        break;
+      case PlanOp::Kind::kProject:
+        head = MakeProject(op.items, std::move(head));
+        break;
+      case PlanOp::Kind::kSort:
+        head = MakeSort(op.keys, op.limit, std::move(head));
+        break;
+      case PlanOp::Kind::kLimit:
+        head = MakeLimit(op.limit.value_or(0), std::move(head));
+        break;
+    }
+    if (i == first_breaker) head = MakeCount(matched, std::move(head));
+  }
+  return head;
+}
+
+}  // namespace
+
+Result<QueryResult> ExecutePlan(const Plan& plan, Store& store) {
+  QueryResult result;
+  result.columns = plan.output;
+  result.stats.start_ns = plan.scan.min_ts;
+  result.stats.end_ns = plan.scan.max_ts;
+  OperatorPtr head = BuildPipeline(plan, &result);
+  if (plan.scan.min_ts <= plan.scan.max_ts) {
+    ScanSink sink = [&](Batch&& batch) {
+      if (batch.rows == 0) return true;
+      return head->Push(Frame::Of(std::move(batch)));
+    };
+    RETURN_IF_ERROR(store.Scan(plan.scan, sink, &result.stats.scan));
+  }
+  head->Finish();
+  return result;
+}
+
+}  // namespace vigil::query

@@ -1,0 +1,48 @@
+// Physical operators: the executor's push-based pipeline.
+//
+// The executor turns each plan operator into one of these and chains them; the scan
+// pushes Frames into the first, each pushes its output into the next, and the last
+// (Collect) turns rows into Values. Streaming operators (filter, project, limit) work
+// on one frame at a time; Sort holds its input until Finish (a pipeline breaker) and
+// then pushes its output as one frame. A later Aggregate is another breaker.
+//
+// Thread-safety: none; a pipeline belongs to one query on one thread.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "core/value.h"
+#include "query/evaluator.h"
+#include "query/plan.h"
+
+namespace vigil::query {
+
+class Operator {
+ public:
+  virtual ~Operator() = default;
+  // Consumes the selected rows of `frame`. Returns false when it wants no more input
+  // (a limit was reached); the caller then stops pushing and calls Finish.
+  virtual bool Push(Frame&& frame) = 0;
+  // End of input: emits whatever was held back, then finishes the next operator.
+  virtual void Finish() = 0;
+};
+
+using OperatorPtr = std::unique_ptr<Operator>;
+
+// The plan's expressions are borrowed: the plan must outlive the operators.
+OperatorPtr MakeFilter(const Expr& predicate, OperatorPtr next);
+OperatorPtr MakeProject(const std::vector<ProjectItem>& items, OperatorPtr next);
+OperatorPtr MakeLimit(uint64_t n, OperatorPtr next);
+// Adds the number of rows pushed through it to *counter.
+OperatorPtr MakeCount(uint64_t* counter, OperatorPtr next);
+// Orders by `keys` (nulls last in either direction; numbers before strings; ties keep
+// arrival order) and keeps the first `limit` rows. With a limit it holds at most about
+// 2 * limit rows at a time and drops rows that cannot make the top early.
+OperatorPtr MakeSort(std::vector<SortKey> keys, std::optional<uint64_t> limit, OperatorPtr next);
+// Appends one row of Values per selected row to *rows, with `columns` in order.
+OperatorPtr MakeCollect(std::vector<ResultColumn> columns, std::vector<std::vector<Value>>* rows);
+
+}  // namespace vigil::query

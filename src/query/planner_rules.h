@@ -1,0 +1,56 @@
+// Planner rules: small passes over a Plan, one per file (rule_*.cc), applied by
+// BuildPlan in the order listed here.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "query/plan.h"
+#include "query/planner.h"
+#include "query/query.h"
+
+namespace vigil::query {
+
+// The conjuncts the scan may use (rule_scan_conjuncts.cc): the top-level `and` operands
+// of Filters that come before any Sort or Limit (a filter after a limit must not shrink
+// what the limit sees), over fields no earlier Project shadows. Pointers into `plan`,
+// valid while its operators' expressions live.
+std::vector<const Expr*> ScanConjuncts(const Plan& plan);
+
+// Whether a conjunct `<id field> = "string"` pins one request or trace
+// (rule_time_range.cc).
+bool IsIdLookup(const std::vector<const Expr*>& conjuncts, const std::vector<std::string>& ids);
+
+// Sets scan->min_ts/max_ts (rule_time_range.cc). The request's start/end apply when
+// given. A side neither the request nor the query bounds defaults to the last
+// `window` ending at now -- unless the query scopes itself (an id lookup or its own
+// @timestamp bound), in which case open sides are unbounded. `@timestamp` conjuncts
+// against literals then narrow the range.
+void ChooseTimeRange(const std::vector<const Expr*>& conjuncts, const QueryRequest& req,
+                     int64_t now_ns, int64_t window_ns, bool id_lookup, ScanSpec* scan);
+
+// Pruning hints from conjuncts (rule_prune_predicates.cc): `field = "string"` -> kEq,
+// `field <op> number` -> kEq/kLt/kLe/kGt/kGe (strict ops against integers beyond 2^53
+// relaxed to <= / >=, since stores compare as doubles). Time fields are left to the
+// time range.
+std::vector<PrunePredicate> ExtractPrunePredicates(const std::vector<const Expr*>& conjuncts);
+
+// Without any Sort, inserts `sort @timestamp` (desc, or asc when `ascending`) before the
+// first Limit, or at the end (rule_default_order.cc). Returns whether it did.
+bool AddDefaultOrder(Plan* plan, bool ascending);
+
+// Without any Limit, appends `limit max_rows` (rule_default_order.cc).
+void CapRows(Plan* plan, uint64_t max_rows);
+
+// Moves each Limit ahead of the Projects before it (a limit commutes with a per-row
+// map), merges adjacent Limits and folds a Limit into the Sort before it, making a top-N
+// (rule_top_n.cc).
+void FuseTopN(Plan* plan);
+
+// The fields the scan must return (rule_projection.cc): every field read before being
+// shadowed by a Project, plus @timestamp, sorted; empty (= all columns) when @message is
+// needed, since a JSON event's @message is rendered from all of its fields.
+std::vector<std::string> ScanColumns(const Plan& plan);
+
+}  // namespace vigil::query
