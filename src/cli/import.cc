@@ -203,15 +203,23 @@ void SendChunks(const ImportOptions& o, Progress& p, std::mutex& mu, ChunkReader
       return p.Fail("server answered " + std::to_string(reply->status) + ": " + reply->body);
     p.accepted += accepted;
     simdjson::dom::array rejected;
+    uint64_t listed = 0, rejected_count = 0;
     if (!doc["rejected"].get(rejected)) {
       for (auto r : rejected) {
         uint64_t idx = 0;
         std::string_view reason;
         if (r["index"].get(idx) || r["reason"].get(reason)) reason = "(unreadable rejection)";
         PrintRejection(c->file, c->first_line + idx, std::string(reason));
-        p.rejected++;
+        ++listed;
       }
     }
+    // The server lists a bounded number of rejections; the count covers them all.
+    if (doc["rejected_count"].get(rejected_count)) rejected_count = listed;
+    if (rejected_count > listed)
+      std::fprintf(stderr, "%s:%zu-%zu: %llu more rejected lines not listed by the server\n",
+                   c->file.c_str(), c->first_line + 1, c->first_line + c->lines,
+                   static_cast<unsigned long long>(rejected_count - listed));
+    p.rejected += rejected_count;
     p.bytes += c->body.size();
     p.lines += c->lines;
   }

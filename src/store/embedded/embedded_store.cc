@@ -125,6 +125,7 @@ class EmbeddedStore final : public Store {
   Status ReplayInto(uint64_t from_lsn, uint64_t* last_lsn);
   Status OpenReadOnly();
   Status LockDir();
+  Status RemoveWalSegments();
   void RotateLocked(std::unique_lock<std::mutex>& l);
   Status FlushOne(const std::shared_ptr<MemTable>& m);
   Status WriteDayParts(const MemTable& m, PartList* out);
@@ -151,6 +152,7 @@ class EmbeddedStore final : public Store {
   uint64_t next_part_id_ = 1;
   uint64_t flushed_lsn_ = 0;
   bool closed_ = false;
+  bool closing_ = false;         // Close() has begun: appends are refused
   int inflight_ = 0;             // appends between WAL write and memtable insert
   bool rotate_pending_ = false;  // the memtable is full; rotate when inflight_ is 0
   Status fatal_;  // a WAL or flush failure: appends are refused from then on
@@ -193,6 +195,10 @@ Status EmbeddedStore::LoadParts(bool cleanup, uint64_t flushed, PartList* out) {
   PartList all;
   for (const auto& pdir : fs::directory_iterator(parts_dir_, ec)) {
     if (!pdir.is_directory()) continue;
+    if (HasPrefix(pdir.path().filename().string(), "del-")) {  // an interrupted retention
+      if (cleanup) fs::remove_all(pdir.path(), ec);
+      continue;
+    }
     for (const auto& e : fs::directory_iterator(pdir.path(), ec)) {
       std::string name = e.path().filename().string();
       if (HasPrefix(name, "tmp-") || HasPrefix(name, "del-")) {
@@ -322,9 +328,10 @@ Status EmbeddedStore::Append(Batch&& batch) {
   // Backpressure: do not let unflushed memtables pile up without bound; and hold new
   // appends while a rotation waits for the in-flight ones.
   cv_.wait(l, [&] {
-    return closed_ || !fatal_.ok() || (imm_.size() < kMaxImmutable && !rotate_pending_);
+    return closed_ || closing_ || !fatal_.ok() ||
+           (imm_.size() < kMaxImmutable && !rotate_pending_);
   });
-  if (closed_) return Status::Unavailable("store is closed");
+  if (closed_ || closing_) return Status::Unavailable("store is closed");
   if (!fatal_.ok()) return Status::Unavailable("store failed: " + fatal_.message());
   ++inflight_;
   l.unlock();
@@ -644,8 +651,11 @@ StoreStats EmbeddedStore::Stats() {
 
 Status EmbeddedStore::Close() {
   {
-    std::lock_guard l(mu_);
-    if (closed_) return Status::OK();
+    std::unique_lock l(mu_);
+    if (closed_ || closing_) return Status::OK();
+    closing_ = true;  // refuse new appends; let the in-flight ones land
+    cv_.notify_all();
+    cv_.wait(l, [&] { return inflight_ == 0; });
   }
   Status s = opt_.read_only || !wal_ ? Status::OK() : Flush();
   {
@@ -655,9 +665,22 @@ Status EmbeddedStore::Close() {
   }
   if (bg_.joinable()) bg_.join();
   wal_.reset();
+  // Everything is in parts now: the WAL holds nothing a restart would replay.
+  if (s.ok() && !opt_.read_only) s = RemoveWalSegments();
   if (lock_fd_ >= 0) ::close(lock_fd_);
   lock_fd_ = -1;
   return s;
+}
+
+// REQUIRES: no writer is open and every WAL record is at or below FLUSHED.
+Status EmbeddedStore::RemoveWalSegments() {
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(wal_dir_, ec)) {
+    std::string name = e.path().filename().string();
+    if (HasPrefix(name, "wal-") && name.ends_with(".log")) fs::remove(e.path(), ec);
+    if (ec) return Status::IOError("remove " + e.path().string() + ": " + ec.message());
+  }
+  return fs::exists(wal_dir_) ? FsyncDir(wal_dir_) : Status::OK();
 }
 
 }  // namespace
