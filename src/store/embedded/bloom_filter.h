@@ -1,5 +1,5 @@
 // Bloom filters over 64-bit key hashes, stored per block and column in parts.
-// Format: docs/formats/part.md ("bloom filter").
+// Format: docs/formats/column_chunk.md ("Bloom filter").
 #pragma once
 
 #include <cstdint>

@@ -1,5 +1,5 @@
 // Column chunk codec: one typed column's values for one block of rows, encoded by type
-// and compressed. Format: docs/formats/part.md ("column chunk").
+// and compressed. Format: docs/formats/column_chunk.md.
 //
 // Integers: delta + zigzag varints (timestamps sorted within a tenant delta well).
 // Floats: values that are exact decimals with few digits are scaled to integers and
@@ -19,13 +19,21 @@
 
 namespace vigil {
 
+// Most rows one chunk may hold (the WAL batch codec's limit too); a decoder refuses
+// more, so a damaged row count cannot make it allocate without bound.
+inline constexpr size_t kMaxChunkRows = size_t{1} << 28;
+
 // Encodes rows [begin, end) of `col` and appends the chunk bytes to `out`.
-// REQUIRES: begin <= end <= col.size(); col.type != kNull. Thread-safe (no shared state).
+// REQUIRES: begin <= end <= col.size(); col.type != kNull; end - begin <= kMaxChunkRows;
+// the strings of the range total under 1 GiB; bool values are 0 or 1.
+// Thread-safe (per-thread scratch only). `zstd_level` is passed to zstd as is.
 void EncodeColumnChunk(const Column& col, size_t begin, size_t end, int zstd_level,
                        std::string* out);
 
 // Decodes a chunk of `rows` rows of `type` and appends them to `out` (whose type must be
-// `type`). Never crashes or over-allocates on damaged input: returns Corruption instead.
+// `type`). Never crashes or over-allocates on damaged input: returns Corruption instead,
+// and leaves `out` unchanged on any error. InvalidArgument when out->type != type or
+// type is kNull. Thread-safe for distinct `out` columns.
 Status DecodeColumnChunk(std::string_view chunk, Type type, size_t rows, Column* out);
 
 }  // namespace vigil

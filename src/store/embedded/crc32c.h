@@ -13,4 +13,8 @@ inline uint32_t Unmask(uint32_t m) {
   uint32_t r = m - 0xa282ead8u;
   return (r >> 17) | (r << 15);
 }
+namespace internal {
+// The table-driven path, whatever the CPU supports; for tests.
+uint32_t ExtendPortableForTest(uint32_t crc, const void* data, size_t n);
+}  // namespace internal
 }  // namespace vigil::crc32c

@@ -24,13 +24,17 @@ struct WalOptions {
 };
 
 struct WalReplayStats {
-  uint64_t records = 0;
-  uint64_t bytes = 0;
-  uint64_t segments = 0;
+  uint64_t records = 0;   // records passed to fn
+  uint64_t bytes = 0;     // payload bytes passed to fn
+  uint64_t segments = 0;  // segment files read
   // A damaged tail (torn write, zero fill, bad CRC or length) ends the replay of the
-  // last segment; damage in an earlier segment is reported as Corruption.
+  // last segment; damage in an earlier segment is reported as Corruption, unless the
+  // next segment starts at the LSN right after the last good record (see healed_tails).
   bool truncated_tail = false;
-  std::string tail_reason;
+  std::string tail_reason;  // "<file> at offset <n>: <what>" when truncated_tail
+  // Damaged tails of older segments that a restarted writer already moved past: the
+  // next segment begins exactly after the last good record, so no LSN is missing.
+  uint64_t healed_tails = 0;
 };
 
 class WalWriter {
@@ -46,10 +50,14 @@ class WalWriter {
   // Appends one record and returns its LSN once it is durable (when options.sync).
   // Concurrent callers are group-committed: one fdatasync covers every record
   // written before it. Thread-safe. On error the record must be treated as not written.
+  // Errors: InvalidArgument for a payload over 256 MiB (nothing else changes); a failed
+  // write or sync (IOError) is sticky, every later Append fails and the caller must
+  // reopen the log after replaying it.
   Result<uint64_t> Append(std::string_view payload);
 
   // Deletes whole segments whose records all have LSN < `lsn` (they are in parts now).
-  // Never deletes the active segment. Thread-safe.
+  // Never deletes the active segment. Thread-safe. Returns IOError if an unlink or the
+  // directory sync fails (segments before the failing one are gone).
   Status DeleteSegmentsBefore(uint64_t lsn);
 
   // Bytes in all live segments.
@@ -68,6 +76,8 @@ class WalWriter {
 // `payload` is valid only during the call. Stops with fn's error if fn fails.
 // Read-only: safe to run while a writer appends to the same directory (a record being
 // written is seen as a torn tail). A missing directory replays nothing.
+// Errors: IOError, Corruption (damage before the last segment, overlapping segments).
+// `stats` may be null.
 Status ReplayWal(const std::string& dir, uint64_t from_lsn,
                  const std::function<Status(uint64_t, std::string_view)>& fn,
                  WalReplayStats* stats);

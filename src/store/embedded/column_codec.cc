@@ -1,0 +1,780 @@
+// Column chunk codec (spec: docs/formats/column_chunk.md).
+//
+//   chunk  [u8 flags][varint raw_size][body: zstd frame, or raw_size bytes stored as is]
+//   flags  bits 0-3 encoding, bit 4 validity bitmap present, bit 5 body compressed,
+//          bits 6-7 format version (0)
+//   body   [validity: ceil(rows/8) bytes, LSB first, only when bit 4][values]
+//
+// Values exist only for valid rows. Encodings:
+//   0 all null      no values and no bitmap (the body is empty)
+//   1 int delta     zigzag varints of v[i] - v[i-1] (wrapping), v[-1] = 0   (int, bool)
+//   2 float scaled  [u8 k][int delta of round(v * 10^k)], decoded as x / 10^k
+//   3 float raw     8-byte little-endian IEEE doubles
+//   4 string dict   [varint count][u8 index width 1|2|4][count x (varint len, bytes)]
+//                   [one little-endian index per valid row]
+//   5 string uuid   [u8 case: 0 lower, 1 upper][16 bytes per valid row]
+//   6 string plain  per valid row: [varint len][bytes]
+// Varints are LEB128 (7 bits per byte, low group first, at most 10 bytes).
+#include "store/embedded/column_codec.h"
+
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+#include <zstd.h>
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <cmath>
+#include <cstring>
+#include <memory>
+#include <vector>
+
+namespace vigil {
+namespace {
+
+static_assert(std::endian::native == std::endian::little, "chunk format is little-endian");
+
+enum Encoding : uint8_t {
+  kAllNull = 0,
+  kIntDelta = 1,
+  kFloatScaled = 2,
+  kFloatRaw = 3,
+  kStrDict = 4,
+  kStrUuid = 5,
+  kStrPlain = 6,
+};
+constexpr uint8_t kEncodingMask = 0x0f;
+constexpr uint8_t kHasValidity = 0x10;
+constexpr uint8_t kCompressed = 0x20;
+constexpr uint8_t kVersionMask = 0xc0;
+
+constexpr uint64_t kMaxRawSize = 1ull << 30;
+constexpr uint64_t kMaxDecodedStringBytes = 1ull << 30;
+// Smaller bodies are stored as is: a zstd frame costs more than it could save.
+constexpr size_t kMinCompressBytes = 32;
+constexpr size_t kKeepScratchBytes = 16u << 20;
+constexpr int kMaxScale = 4;
+constexpr double kPow10[kMaxScale + 1] = {1, 10, 100, 1000, 10000};
+constexpr double kTwo53 = 9007199254740992.0;
+
+// ---- varints ----
+
+inline char* PutVarint(char* p, uint64_t v) {
+  while (v >= 0x80) {
+    *p++ = static_cast<char>(v | 0x80);
+    v >>= 7;
+  }
+  *p++ = static_cast<char>(v);
+  return p;
+}
+
+void AppendVarint(std::string* s, uint64_t v) {
+  char buf[10];
+  s->append(buf, PutVarint(buf, v) - buf);
+}
+
+// Decodes one varint; nullptr when it is truncated or longer than 64 bits.
+inline const uint8_t* GetVarint(const uint8_t* p, const uint8_t* end, uint64_t* v) {
+  if (p < end && *p < 0x80) {
+    *v = *p;
+    return p + 1;
+  }
+  uint64_t r = 0;
+  for (int shift = 0; shift < 64 && p < end; shift += 7) {
+    uint64_t b = *p++;
+    if (shift == 63 && b > 1) return nullptr;
+    r |= (b & 0x7f) << shift;
+    if (b < 0x80) {
+      *v = r;
+      return p;
+    }
+  }
+  return nullptr;
+}
+
+// Same as GetVarint when at least 10 bytes are readable, without per-byte bounds checks.
+inline const uint8_t* GetVarintUnchecked(const uint8_t* p, uint64_t* v) {
+  uint64_t b = p[0];
+  if (b < 0x80) {
+    *v = b;
+    return p + 1;
+  }
+  uint64_t r = b & 0x7f;
+  for (int i = 1; i < 9; ++i) {
+    b = p[i];
+    r |= (b & 0x7f) << (7 * i);
+    if (b < 0x80) {
+      *v = r;
+      return p + i + 1;
+    }
+  }
+  b = p[9];
+  if (b > 1) return nullptr;
+  *v = r | (b << 63);
+  return p + 10;
+}
+
+inline uint64_t ZigZag(uint64_t d) { return (d << 1) ^ (0 - (d >> 63)); }
+inline uint64_t UnZigZag(uint64_t z) { return (z >> 1) ^ (0 - (z & 1)); }
+
+struct Reader {
+  const uint8_t* p;
+  const uint8_t* end;
+  explicit Reader(std::string_view s)
+      : p(reinterpret_cast<const uint8_t*>(s.data())), end(p + s.size()) {}
+  size_t left() const { return static_cast<size_t>(end - p); }
+  bool Varint(uint64_t* v) {
+    const uint8_t* q = GetVarint(p, end, v);
+    if (q == nullptr) return false;
+    p = q;
+    return true;
+  }
+  bool Byte(uint8_t* b) {
+    if (p == end) return false;
+    *b = *p++;
+    return true;
+  }
+};
+
+Status Bad(const char* what) { return Status::Corruption(std::string("column chunk: ") + what); }
+
+// ---- per-thread scratch, so steady-state encode/decode does not allocate ----
+
+struct ZstdFree {
+  void operator()(ZSTD_CCtx* c) const { ZSTD_freeCCtx(c); }
+  void operator()(ZSTD_DCtx* d) const { ZSTD_freeDCtx(d); }
+};
+
+struct EncodeScratch {
+  std::string body;
+  std::vector<uint32_t> slots;  // open-addressing table: dictionary id + 1, 0 = empty
+  std::vector<std::string_view> dict;
+  std::vector<uint64_t> dict_hash;
+  std::vector<uint32_t> ids;
+  std::unique_ptr<ZSTD_CCtx, ZstdFree> cctx;
+};
+
+struct DecodeScratch {
+  std::unique_ptr<char[]> buf;
+  size_t cap = 0;
+  std::vector<std::string_view> dict;
+  std::unique_ptr<ZSTD_DCtx, ZstdFree> dctx;
+};
+
+EncodeScratch& EncScratch() {
+  thread_local EncodeScratch s;
+  return s;
+}
+
+DecodeScratch& DecScratch() {
+  thread_local DecodeScratch s;
+  return s;
+}
+
+// ---- encoders ----
+
+void AppendBitmap(const uint8_t* valid, size_t rows, std::string* body) {
+  size_t mark = body->size();
+  body->resize(mark + (rows + 7) / 8);
+  auto* bm = reinterpret_cast<uint8_t*>(body->data() + mark);
+  for (size_t i = 0; i < rows; ++i)
+    if (valid[i]) bm[i >> 3] |= static_cast<uint8_t>(1u << (i & 7));
+}
+
+// Appends zigzag varints of the deltas of get(i) over the valid rows.
+template <typename Get>
+void AppendDeltas(const uint8_t* valid, size_t rows, size_t n_valid, Get&& get, std::string* body) {
+  size_t mark = body->size();
+  body->resize(mark + n_valid * 10);
+  char* p = body->data() + mark;
+  uint64_t prev = 0;
+  for (size_t i = 0; i < rows; ++i) {
+    if (!valid[i]) continue;
+    uint64_t u = static_cast<uint64_t>(get(i));
+    p = PutVarint(p, ZigZag(u - prev));
+    prev = u;
+  }
+  body->resize(static_cast<size_t>(p - body->data()));
+}
+
+// True when v is exactly round(v * 10^k) / 10^k as computed by the decoder. NaN,
+// infinities and -0.0 never are, so they end up raw.
+inline bool ScaledExact(double v, int k, int64_t* scaled) {
+  double s = v * kPow10[k];
+  if (!(std::fabs(s) < kTwo53)) return false;
+  int64_t i = static_cast<int64_t>(std::nearbyint(s));
+  double back = static_cast<double>(i) / kPow10[k];
+  if (std::memcmp(&back, &v, sizeof v) != 0) return false;
+  *scaled = i;
+  return true;
+}
+
+// Smallest scale that fits every valid value, or -1.
+int PickScale(const double* v, const uint8_t* valid, size_t rows) {
+  int k = 0;
+  int64_t unused;
+  for (size_t i = 0; i < rows; ++i) {
+    if (!valid[i]) continue;
+    while (!ScaledExact(v[i], k, &unused))
+      if (++k > kMaxScale) return -1;
+  }
+  return k;
+}
+
+// Appends [k][int delta of the scaled values]. Returns false, leaving body as it was,
+// when some value is not exact at k: exactness at a smaller scale does not imply it.
+bool AppendScaled(const double* v, const uint8_t* valid, size_t rows, size_t n_valid, int k,
+                  std::string* body) {
+  size_t mark = body->size();
+  body->resize(mark + 1 + n_valid * 10);
+  char* p = body->data() + mark;
+  *p++ = static_cast<char>(k);
+  uint64_t prev = 0;
+  for (size_t i = 0; i < rows; ++i) {
+    int64_t scaled;
+    if (!valid[i]) continue;
+    if (!ScaledExact(v[i], k, &scaled)) {
+      body->resize(mark);
+      return false;
+    }
+    p = PutVarint(p, ZigZag(static_cast<uint64_t>(scaled) - prev));
+    prev = static_cast<uint64_t>(scaled);
+  }
+  body->resize(static_cast<size_t>(p - body->data()));
+  return true;
+}
+
+Encoding EncodeFloats(const double* v, const uint8_t* valid, size_t rows, size_t n_valid,
+                      std::string* body) {
+  int k = PickScale(v, valid, rows);
+  if (k >= 0 && AppendScaled(v, valid, rows, n_valid, k, body)) return kFloatScaled;
+  size_t mark = body->size();
+  body->resize(mark + n_valid * 8);
+  char* p = body->data() + mark;
+  for (size_t i = 0; i < rows; ++i) {
+    if (!valid[i]) continue;
+    std::memcpy(p, &v[i], 8);
+    p += 8;
+  }
+  return kFloatRaw;
+}
+
+// Fills s.dict/s.ids when the valid values have at most n_valid/2 distinct strings.
+bool BuildDict(const Column& col, size_t begin, const uint8_t* valid, size_t rows, size_t n_valid,
+               EncodeScratch& s) {
+  size_t limit = n_valid / 2;
+  if (limit == 0) return false;
+  size_t nslots = std::bit_ceil(std::max<size_t>(16, limit * 2));
+  size_t mask = nslots - 1;
+  s.slots.assign(nslots, 0);
+  s.dict.clear();
+  s.dict_hash.clear();
+  s.ids.clear();
+  for (size_t i = 0; i < rows; ++i) {
+    if (!valid[i]) continue;
+    std::string_view v = col.strs[begin + i];
+    uint64_t h = XXH3_64bits(v.data(), v.size());
+    for (size_t slot = h & mask;; slot = (slot + 1) & mask) {
+      uint32_t e = s.slots[slot];
+      if (e == 0) {
+        if (s.dict.size() == limit) return false;
+        s.dict.push_back(v);
+        s.dict_hash.push_back(h);
+        s.slots[slot] = static_cast<uint32_t>(s.dict.size());
+        s.ids.push_back(static_cast<uint32_t>(s.dict.size() - 1));
+        break;
+      }
+      if (s.dict_hash[e - 1] == h && s.dict[e - 1] == v) {
+        s.ids.push_back(e - 1);
+        break;
+      }
+    }
+  }
+  return true;
+}
+
+int IndexWidth(size_t count) { return count <= 256 ? 1 : count <= 65536 ? 2 : 4; }
+
+void AppendDict(const EncodeScratch& s, std::string* body) {
+  AppendVarint(body, s.dict.size());
+  int width = IndexWidth(s.dict.size());
+  body->push_back(static_cast<char>(width));
+  for (std::string_view v : s.dict) {
+    AppendVarint(body, v.size());
+    body->append(v);
+  }
+  size_t mark = body->size();
+  body->resize(mark + s.ids.size() * width);
+  char* p = body->data() + mark;
+  for (uint32_t id : s.ids) {
+    std::memcpy(p, &id, width);  // little-endian: the low `width` bytes
+    p += width;
+  }
+}
+
+constexpr std::array<int8_t, 256> MakeHexTable() {
+  std::array<int8_t, 256> t{};
+  for (auto& x : t) x = -1;
+  for (int c = 0; c < 10; ++c) t['0' + c] = static_cast<int8_t>(c);
+  for (int c = 0; c < 6; ++c) {
+    t['a' + c] = static_cast<int8_t>(10 + c);
+    t['A' + c] = static_cast<int8_t>(10 + c);
+  }
+  return t;
+}
+constexpr std::array<int8_t, 256> kHex = MakeHexTable();
+
+inline bool IsUuidDash(size_t i) { return i == 8 || i == 13 || i == 18 || i == 23; }
+
+// Parses a canonical 8-4-4-4-12 UUID into 16 bytes; *cases gets bit 0 for a lowercase
+// letter and bit 1 for an uppercase one.
+bool ParseUuid(std::string_view s, char* out, int* cases) {
+  if (s.size() != 36) return false;
+  int nibbles = 0;
+  uint8_t byte = 0;
+  for (size_t i = 0; i < 36; ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (IsUuidDash(i)) {
+      if (c != '-') return false;
+      continue;
+    }
+    int8_t h = kHex[c];
+    if (h < 0) return false;
+    if (c >= 'a')
+      *cases |= 1;
+    else if (c >= 'A')
+      *cases |= 2;
+    byte = static_cast<uint8_t>((byte << 4) | h);
+    if (++nibbles % 2 == 0) *out++ = static_cast<char>(byte);
+  }
+  return true;
+}
+
+bool EncodeUuids(const Column& col, size_t begin, const uint8_t* valid, size_t rows, size_t n_valid,
+                 std::string* body) {
+  size_t mark = body->size();
+  body->resize(mark + 1 + n_valid * 16);
+  char* p = body->data() + mark + 1;
+  int cases = 0;
+  for (size_t i = 0; i < rows; ++i) {
+    if (!valid[i]) continue;
+    if (!ParseUuid(col.strs[begin + i], p, &cases) || cases == 3) {
+      body->resize(mark);
+      return false;
+    }
+    p += 16;
+  }
+  (*body)[mark] = static_cast<char>(cases == 2 ? 1 : 0);
+  return true;
+}
+
+Encoding EncodeStrings(const Column& col, size_t begin, const uint8_t* valid, size_t rows,
+                       size_t n_valid, EncodeScratch& s) {
+  if (BuildDict(col, begin, valid, rows, n_valid, s)) {
+    AppendDict(s, &s.body);
+    return kStrDict;
+  }
+  if (EncodeUuids(col, begin, valid, rows, n_valid, &s.body)) return kStrUuid;
+  for (size_t i = 0; i < rows; ++i) {
+    if (!valid[i]) continue;
+    std::string_view v = col.strs[begin + i];
+    AppendVarint(&s.body, v.size());
+    s.body.append(v);
+  }
+  return kStrPlain;
+}
+
+Encoding EncodeValues(const Column& col, size_t begin, const uint8_t* valid, size_t rows,
+                      size_t n_valid, EncodeScratch& s) {
+  switch (col.type) {
+    case Type::kBool:
+    case Type::kInt: {
+      const int64_t* v = col.ints.data() + begin;
+      AppendDeltas(
+          valid, rows, n_valid, [v](size_t i) { return v[i]; }, &s.body);
+      return kIntDelta;
+    }
+    case Type::kFloat:
+      return EncodeFloats(col.floats.data() + begin, valid, rows, n_valid, &s.body);
+    case Type::kString:
+      return EncodeStrings(col, begin, valid, rows, n_valid, s);
+    case Type::kNull:
+      break;
+  }
+  return kAllNull;
+}
+
+// Returns the frame size or a zstd error code.
+size_t Compress(ZSTD_CCtx* cctx, int level, const std::string& body, char* dst, size_t cap) {
+  size_t r = ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, level);
+  // zstd's frame checksum is the only check on chunk bytes in data.bin (the part index
+  // has its own CRC), so bit rot in a compressed chunk is reported, not decoded.
+  if (!ZSTD_isError(r)) r = ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1);
+  if (ZSTD_isError(r)) return r;
+  return ZSTD_compress2(cctx, dst, cap, body.data(), body.size());
+}
+
+// Appends [flags][varint raw size][body or its zstd frame] to out.
+void AppendFramed(uint8_t flags, const std::string& body, int level, EncodeScratch& s,
+                  std::string* out) {
+  size_t flags_pos = out->size();
+  out->push_back(static_cast<char>(flags));
+  AppendVarint(out, body.size());
+  if (body.size() >= kMinCompressBytes) {
+    if (!s.cctx) s.cctx.reset(ZSTD_createCCtx());
+    if (s.cctx) {
+      size_t pos = out->size();
+      size_t bound = ZSTD_compressBound(body.size());
+      out->resize(pos + bound);
+      size_t n = Compress(s.cctx.get(), level, body, out->data() + pos, bound);
+      if (!ZSTD_isError(n) && n < body.size()) {
+        out->resize(pos + n);
+        (*out)[flags_pos] = static_cast<char>(flags | kCompressed);
+        return;
+      }
+      out->resize(pos);  // incompressible or zstd failed: store the body as is
+    }
+  }
+  out->append(body);
+}
+
+// ---- decoders ----
+
+bool EncodingFits(uint8_t enc, Type type) {
+  switch (enc) {
+    case kAllNull:
+      return true;
+    case kIntDelta:
+      return type == Type::kInt || type == Type::kBool;
+    case kFloatScaled:
+    case kFloatRaw:
+      return type == Type::kFloat;
+    case kStrDict:
+    case kStrUuid:
+    case kStrPlain:
+      return type == Type::kString;
+    default:
+      return false;
+  }
+}
+
+uint64_t MaxRawSize(Type type, size_t rows) {
+  if (type == Type::kString) return kMaxRawSize;
+  return std::min<uint64_t>(kMaxRawSize, 16 + (rows + 7) / 8 + uint64_t{rows} * 10);
+}
+
+// Validates the frame and points *body at the raw body (in `chunk` or in scratch).
+Status OpenChunk(std::string_view chunk, Type type, size_t rows, DecodeScratch& s, uint8_t* flags,
+                 std::string_view* body) {
+  Reader r(chunk);
+  uint64_t raw_size = 0;
+  if (!r.Byte(flags)) return Bad("empty");
+  if (*flags & kVersionMask) return Bad("unknown format version");
+  if (!r.Varint(&raw_size)) return Bad("bad raw size");
+  if (raw_size > MaxRawSize(type, rows)) return Bad("raw size too large for the row count");
+  const char* src = reinterpret_cast<const char*>(r.p);
+  size_t src_size = r.left();
+  if (!(*flags & kCompressed)) {
+    if (src_size != raw_size) return Bad("stored body size mismatch");
+    *body = std::string_view(src, src_size);
+    return Status::OK();
+  }
+  if (ZSTD_findFrameCompressedSize(src, src_size) != src_size) return Bad("bad zstd frame");
+  if (ZSTD_getFrameContentSize(src, src_size) != raw_size) return Bad("zstd size mismatch");
+  if (!s.dctx) s.dctx.reset(ZSTD_createDCtx());
+  if (!s.dctx) return Status::ResourceExhausted("cannot allocate a zstd context");
+  if (s.cap < raw_size || s.cap > std::max<uint64_t>(kKeepScratchBytes, raw_size * 4)) {
+    s.buf = std::make_unique_for_overwrite<char[]>(raw_size);
+    s.cap = raw_size;
+  }
+  size_t n = ZSTD_decompressDCtx(s.dctx.get(), s.buf.get(), raw_size, src, src_size);
+  if (ZSTD_isError(n) || n != raw_size) return Bad("zstd decompression failed");
+  *body = std::string_view(s.buf.get(), raw_size);
+  return Status::OK();
+}
+
+// Reads the validity bitmap; *n_valid gets its population count.
+Status ReadBitmap(Reader& r, size_t rows, const uint8_t** bitmap, size_t* n_valid) {
+  size_t bytes = (rows + 7) / 8;
+  if (r.left() < bytes) return Bad("truncated validity bitmap");
+  *bitmap = r.p;
+  r.p += bytes;
+  if (rows % 8 != 0 && ((*bitmap)[bytes - 1] >> (rows % 8)) != 0) {
+    return Bad("validity bitmap padding is not zero");
+  }
+  size_t n = 0;
+  for (size_t i = 0; i < bytes; ++i) n += static_cast<size_t>(std::popcount((*bitmap)[i]));
+  *n_valid = n;
+  return Status::OK();
+}
+
+inline bool BitAt(const uint8_t* bitmap, size_t i) { return (bitmap[i >> 3] >> (i & 7)) & 1; }
+
+// Decodes n zigzag-delta varints, calling put(i, value).
+template <typename Put>
+bool DecodeDeltas(Reader& r, size_t n, Put&& put) {
+  const uint8_t* p = r.p;
+  const uint8_t* end = r.end;
+  uint64_t prev = 0;
+  for (size_t i = 0; i < n; ++i) {
+    uint64_t z;
+    p = end - p >= 10 ? GetVarintUnchecked(p, &z) : GetVarint(p, end, &z);
+    if (p == nullptr) return false;
+    prev += UnZigZag(z);
+    put(i, prev);
+  }
+  r.p = p;
+  return true;
+}
+
+// Moves the n_valid values packed at the front of v[0, rows) to their rows, zeroing
+// invalid rows. Walking backwards never overwrites a value not yet moved.
+template <typename T>
+void Scatter(T* v, size_t rows, size_t n_valid, const uint8_t* bitmap) {
+  if (bitmap == nullptr) return;
+  size_t k = n_valid;
+  for (size_t i = rows; i-- > 0;) v[i] = BitAt(bitmap, i) ? v[--k] : T{};
+}
+
+Status DecodeInts(Reader& r, Type type, size_t rows, size_t n_valid, const uint8_t* bitmap,
+                  std::vector<int64_t>& ints) {
+  if (n_valid > r.left()) return Bad("truncated int values");
+  size_t base = ints.size();
+  ints.resize(base + rows);
+  int64_t* out = ints.data() + base;
+  uint64_t any_bits = 0;
+  bool ok = DecodeDeltas(r, n_valid, [&](size_t i, uint64_t v) {
+    out[i] = static_cast<int64_t>(v);
+    any_bits |= v;
+  });
+  if (ok && type == Type::kBool && (any_bits & ~uint64_t{1}) != 0) {
+    // Cheap reject of most garbage: OR of all values must be 0 or 1 for bools.
+    ok = false;
+  }
+  if (!ok) {
+    ints.resize(base);
+    return Bad("bad int values");
+  }
+  Scatter(out, rows, n_valid, bitmap);
+  return Status::OK();
+}
+
+Status DecodeFloats(Reader& r, uint8_t enc, size_t rows, size_t n_valid, const uint8_t* bitmap,
+                    std::vector<double>& floats) {
+  uint8_t k = 0;
+  if (enc == kFloatScaled) {
+    if (!r.Byte(&k) || k > kMaxScale) return Bad("bad float scale");
+    if (n_valid > r.left()) return Bad("truncated float values");
+  } else if (n_valid * 8 > r.left()) {
+    return Bad("truncated float values");
+  }
+  size_t base = floats.size();
+  floats.resize(base + rows);
+  double* out = floats.data() + base;
+  if (enc == kFloatRaw) {
+    std::memcpy(out, r.p, n_valid * 8);
+    r.p += n_valid * 8;
+  } else {
+    const double div = kPow10[k];
+    bool ok = DecodeDeltas(r, n_valid, [&](size_t i, uint64_t v) {
+      out[i] = static_cast<double>(static_cast<int64_t>(v)) / div;
+    });
+    if (!ok) {
+      floats.resize(base);
+      return Bad("bad float values");
+    }
+  }
+  Scatter(out, rows, n_valid, bitmap);
+  return Status::OK();
+}
+
+// Calls put(row, value) for every row; invalid rows get "".
+template <typename Get>
+void PushStrings(size_t rows, const uint8_t* bitmap, StringVec& strs, Get&& next_valid) {
+  for (size_t i = 0; i < rows; ++i) strs.push_back(!bitmap || BitAt(bitmap, i) ? next_valid() : "");
+}
+
+uint32_t LoadIndex(const uint8_t* p, int width) {
+  uint32_t v = 0;
+  std::memcpy(&v, p, static_cast<size_t>(width));
+  return v;
+}
+
+Status DecodeDict(Reader& r, size_t rows, size_t n_valid, const uint8_t* bitmap, DecodeScratch& s,
+                  StringVec& strs) {
+  uint64_t count = 0;
+  uint8_t width = 0;
+  if (!r.Varint(&count) || count == 0 || count > n_valid || count > r.left()) {
+    return Bad("bad dictionary size");
+  }
+  if (!r.Byte(&width) || (width != 1 && width != 2 && width != 4)) return Bad("bad index width");
+  s.dict.clear();
+  s.dict.reserve(count);
+  for (uint64_t i = 0; i < count; ++i) {
+    uint64_t len = 0;
+    if (!r.Varint(&len) || len > r.left()) return Bad("bad dictionary entry");
+    s.dict.emplace_back(reinterpret_cast<const char*>(r.p), len);
+    r.p += len;
+  }
+  if (r.left() != n_valid * width) return Bad("bad dictionary index section");
+  uint64_t total = 0;
+  for (size_t i = 0; i < n_valid; ++i) {
+    uint32_t id = LoadIndex(r.p + i * width, width);
+    if (id >= count) return Bad("dictionary index out of range");
+    total += s.dict[id].size();
+  }
+  if (total > kMaxDecodedStringBytes) return Bad("dictionary expands too far");
+  strs.reserve(strs.size() + rows, strs.bytes() + total);
+  const uint8_t* idx = r.p;
+  PushStrings(rows, bitmap, strs, [&] {
+    std::string_view v = s.dict[LoadIndex(idx, width)];
+    idx += width;
+    return v;
+  });
+  r.p = r.end;
+  return Status::OK();
+}
+
+Status DecodeUuids(Reader& r, size_t rows, size_t n_valid, const uint8_t* bitmap, StringVec& strs) {
+  uint8_t upper = 0;
+  if (!r.Byte(&upper) || upper > 1) return Bad("bad uuid case flag");
+  if (r.left() != n_valid * 16) return Bad("bad uuid section size");
+  const char* digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+  strs.reserve(strs.size() + rows, strs.bytes() + n_valid * 36);
+  const uint8_t* p = r.p;
+  char text[36];
+  PushStrings(rows, bitmap, strs, [&] {
+    char* t = text;
+    for (int i = 0; i < 16; ++i) {
+      if (i == 4 || i == 6 || i == 8 || i == 10) *t++ = '-';
+      *t++ = digits[p[i] >> 4];
+      *t++ = digits[p[i] & 15];
+    }
+    p += 16;
+    return std::string_view(text, 36);
+  });
+  r.p = r.end;
+  return Status::OK();
+}
+
+Status DecodePlain(Reader& r, size_t rows, size_t n_valid, const uint8_t* bitmap, StringVec& strs) {
+  Reader check = r;
+  for (size_t i = 0; i < n_valid; ++i) {
+    uint64_t len = 0;
+    if (!check.Varint(&len) || len > check.left()) return Bad("bad string value");
+    check.p += len;
+  }
+  if (check.left() != 0) return Bad("trailing bytes after the strings");
+  // Lengths and bytes together never exceed the body, so the body bounds the reserve.
+  strs.reserve(strs.size() + rows, strs.bytes() + r.left());
+  PushStrings(rows, bitmap, strs, [&] {
+    uint64_t len = 0;
+    r.p = GetVarint(r.p, r.end, &len);  // cannot fail: checked above
+    std::string_view v(reinterpret_cast<const char*>(r.p), len);
+    r.p += len;
+    return v;
+  });
+  return Status::OK();
+}
+
+void AppendNulls(Type type, size_t rows, Column* out) {
+  out->valid.resize(out->valid.size() + rows, 0);
+  switch (type) {
+    case Type::kBool:
+    case Type::kInt:
+      out->ints.resize(out->ints.size() + rows, 0);
+      break;
+    case Type::kFloat:
+      out->floats.resize(out->floats.size() + rows, 0.0);
+      break;
+    case Type::kString:
+      for (size_t i = 0; i < rows; ++i) out->strs.push_back({});
+      break;
+    case Type::kNull:
+      break;
+  }
+}
+
+Status DecodeValues(Reader& r, uint8_t enc, Type type, size_t rows, size_t n_valid,
+                    const uint8_t* bitmap, DecodeScratch& s, Column* out) {
+  switch (enc) {
+    case kIntDelta:
+      return DecodeInts(r, type, rows, n_valid, bitmap, out->ints);
+    case kFloatScaled:
+    case kFloatRaw:
+      return DecodeFloats(r, enc, rows, n_valid, bitmap, out->floats);
+    case kStrDict:
+      return DecodeDict(r, rows, n_valid, bitmap, s, out->strs);
+    case kStrUuid:
+      return DecodeUuids(r, rows, n_valid, bitmap, out->strs);
+    case kStrPlain:
+      return DecodePlain(r, rows, n_valid, bitmap, out->strs);
+    default:
+      return Bad("unknown encoding");
+  }
+}
+
+void AppendValidity(size_t rows, const uint8_t* bitmap, std::vector<uint8_t>& valid) {
+  size_t base = valid.size();
+  valid.resize(base + rows, 1);
+  if (bitmap == nullptr) return;
+  uint8_t* v = valid.data() + base;
+  for (size_t i = 0; i < rows; ++i) v[i] = BitAt(bitmap, i);
+}
+
+}  // namespace
+
+void EncodeColumnChunk(const Column& col, size_t begin, size_t end, int zstd_level,
+                       std::string* out) {
+  const size_t rows = end - begin;
+  const uint8_t* valid = col.valid.data() + begin;
+  size_t n_valid = 0;
+  for (size_t i = 0; i < rows; ++i) n_valid += valid[i] != 0;
+  EncodeScratch& s = EncScratch();
+  s.body.clear();
+  uint8_t flags = kAllNull;
+  if (n_valid > 0) {
+    if (n_valid < rows) {
+      flags |= kHasValidity;
+      AppendBitmap(valid, rows, &s.body);
+    }
+    flags |= EncodeValues(col, begin, valid, rows, n_valid, s);
+  }
+  AppendFramed(flags, s.body, zstd_level, s, out);
+  if (s.body.capacity() > kKeepScratchBytes) std::string().swap(s.body);
+}
+
+Status DecodeColumnChunk(std::string_view chunk, Type type, size_t rows, Column* out) {
+  if (type == Type::kNull || out->type != type) {
+    return Status::InvalidArgument("column chunk: output column type does not match");
+  }
+  if (rows > kMaxChunkRows) return Bad("row count too large");
+  DecodeScratch& s = DecScratch();
+  uint8_t flags = 0;
+  std::string_view body;
+  RETURN_IF_ERROR(OpenChunk(chunk, type, rows, s, &flags, &body));
+  const uint8_t enc = flags & kEncodingMask;
+  if (!EncodingFits(enc, type)) return Bad("encoding does not fit the column type");
+  Reader r(body);
+  if (enc == kAllNull) {
+    if ((flags & kHasValidity) || r.left() != 0) return Bad("all-null chunk with a body");
+    AppendNulls(type, rows, out);
+    return Status::OK();
+  }
+  const uint8_t* bitmap = nullptr;
+  size_t n_valid = rows;
+  if (flags & kHasValidity) RETURN_IF_ERROR(ReadBitmap(r, rows, &bitmap, &n_valid));
+  RETURN_IF_ERROR(DecodeValues(r, enc, type, rows, n_valid, bitmap, s, out));
+  if (r.left() != 0) {
+    // String decoders check their section size before appending, so only numbers get here.
+    if (type == Type::kFloat)
+      out->floats.resize(out->floats.size() - rows);
+    else
+      out->ints.resize(out->ints.size() - rows);
+    return Bad("trailing bytes after the values");
+  }
+  AppendValidity(rows, bitmap, out->valid);
+  return Status::OK();
+}
+
+}  // namespace vigil
