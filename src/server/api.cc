@@ -1,0 +1,108 @@
+#include "server/api.h"
+
+#include <chrono>
+#include <string>
+
+#include "ingest/json_lines.h"
+#include "query/query.h"
+#include "server/logs_codec.h"
+#include "server/query_codec.h"
+
+namespace vigil {
+
+namespace {
+
+std::string FirstOf(const HttpRequest& req, std::string_view param, std::string_view header) {
+  if (auto v = req.Query(param)) return std::string(*v);
+  if (auto v = req.Header(header)) return std::string(*v);
+  return {};
+}
+
+// A failed Append: nothing of the batch was stored. Back-pressure and shutdown are worth
+// retrying (503); anything else is the server's fault (500).
+HttpResponse AppendFailed(const Status& st) {
+  const bool retry = st.code() == Code::kUnavailable || st.code() == Code::kResourceExhausted;
+  HttpResponse res = HttpResponse::Error(retry ? 503 : 500, CodeName(st.code()),
+                                         "events not stored: " + st.message());
+  if (retry) res.headers.emplace_back("Retry-After", "1");
+  return res;
+}
+
+}  // namespace
+
+Api::Api(ApiDeps deps) : deps_(std::move(deps)) {
+  pipeline_.tenant_fields = deps_.config.tenant_fields;
+  query_options_.id_fields = deps_.config.id_fields;
+}
+
+void Api::Register(Router& router) {
+  router.Add("POST", "/api/v1/logs", Guarded(Access::kIngest, &Api::PostLogs));
+  router.Add("POST", "/api/v1/query", Guarded(Access::kRead, &Api::PostQuery));
+  router.Add("GET", "/metrics",
+             deps_.metrics_public
+                 ? HttpHandler([this](const HttpRequest& r) { return GetMetrics(r); })
+                 : Guarded(Access::kRead, &Api::GetMetrics));
+  router.Add("GET", "/healthz", [](const HttpRequest&) { return HttpResponse::Text(200, "ok\n"); });
+}
+
+HttpHandler Api::Guarded(Access need, Method method) {
+  return [this, need, method](const HttpRequest& req) {
+    Result<Principal> who = deps_.auth.Authorize(req, need);
+    if (!who.ok()) {
+      HttpResponse res = HttpResponse::Error(who.status());
+      if (who.status().code() == Code::kUnauthenticated) {
+        res.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"vigil\"");
+      }
+      return res;
+    }
+    return (this->*method)(req);
+  };
+}
+
+HttpResponse Api::PostLogs(const HttpRequest& req) {
+  if (Status st = CheckLogsContentType(req.Header("Content-Type")); !st.ok()) {
+    return HttpResponse::Error(st);
+  }
+  if (req.body.empty()) return HttpResponse::Error(Status::InvalidArgument("empty body"));
+  JsonLinesOptions opts;
+  opts.ingest_time_ns = deps_.now_ns();
+  opts.group = FirstOf(req, "group", "X-Vigil-Group");
+  opts.stream = FirstOf(req, "stream", "X-Vigil-Stream");
+  opts.max_line_bytes = deps_.config.max_line_bytes;
+  opts.accept_plain_text = false;
+  Result<JsonLinesResult> parsed = ParseJsonLines(req.body, opts);
+  if (!parsed.ok()) return HttpResponse::Error(parsed.status());
+  JsonLinesResult& r = parsed.value();
+  deps_.metrics.rejected_lines.Inc(r.rejected.size());
+  if (r.accepted == 0) {
+    if (r.rejected.empty()) {
+      return HttpResponse::Error(Status::InvalidArgument("body holds no events, only empty lines"));
+    }
+    return HttpResponse::Json(400, RenderIngestResult(0, r.rejected));
+  }
+  NormalizeBatch(r.batch, pipeline_);
+  if (Status st = deps_.store.Append(std::move(r.batch)); !st.ok()) return AppendFailed(st);
+  deps_.metrics.ingested_lines.Inc(r.accepted);
+  deps_.metrics.ingested_bytes.Inc(req.body.size());
+  return HttpResponse::Json(200, RenderIngestResult(r.accepted, r.rejected));
+}
+
+HttpResponse Api::PostQuery(const HttpRequest& req) {
+  Result<QueryRequest> q = ParseQueryRequest(req.body, deps_.now_ns(), deps_.config.query.max_rows);
+  if (!q.ok()) return HttpResponse::Error(q.status());
+  const auto t0 = std::chrono::steady_clock::now();
+  Result<QueryResult> result = RunQuery(deps_.store, q.value(), query_options_);
+  const std::chrono::duration<double> took = std::chrono::steady_clock::now() - t0;
+  deps_.metrics.query_total.Inc();
+  deps_.metrics.query_duration.Observe(took.count());
+  if (!result.ok()) return HttpResponse::Error(result.status());
+  return HttpResponse::Json(200, RenderQueryResult(result.value()));
+}
+
+HttpResponse Api::GetMetrics(const HttpRequest&) {
+  HttpResponse res = HttpResponse::Text(200, deps_.registry.Render());
+  res.content_type = "text/plain; version=0.0.4; charset=utf-8";
+  return res;
+}
+
+}  // namespace vigil

@@ -1,0 +1,57 @@
+// Api: the Vigil HTTP API (docs/api.md) wired onto a Router.
+//
+//   POST /api/v1/logs   (ingest)  NDJSON / JSON array -> parse, normalize, durable append
+//   POST /api/v1/query  (read)    {"query", "start", "end", "limit"} -> columns, rows, stats
+//   GET  /metrics       (none when the server listens on loopback, else read)
+//   GET  /healthz       (none)    "ok"
+#pragma once
+
+#include <cstdint>
+#include <functional>
+
+#include "pipeline/normalize.h"
+#include "query/query.h"
+#include "server/auth.h"
+#include "server/config.h"
+#include "server/metrics.h"
+#include "server/router.h"
+#include "server/server_metrics.h"
+#include "store/store.h"
+
+namespace vigil {
+
+struct ApiDeps {
+  Store& store;
+  const Config& config;
+  const Authenticator& auth;
+  MetricsRegistry& registry;
+  ServerMetrics& metrics;
+  std::function<int64_t()> now_ns;  // wall clock, ns since the epoch
+  bool metrics_public = false;      // GET /metrics without a key
+};
+
+class Api {
+ public:
+  // Everything in `deps` must outlive the Api and the router it registers into.
+  explicit Api(ApiDeps deps);
+
+  // Adds the routes above. REQUIRES: called before the server starts.
+  void Register(Router& router);
+
+  // The handlers, public for tests; each checks nothing about authentication (Register
+  // wraps them). Thread-safe.
+  HttpResponse PostLogs(const HttpRequest& request);
+  HttpResponse PostQuery(const HttpRequest& request);
+  HttpResponse GetMetrics(const HttpRequest& request);
+
+ private:
+  using Method = HttpResponse (Api::*)(const HttpRequest&);
+  // `method`, run only when the request's key allows `need`.
+  HttpHandler Guarded(Access need, Method method);
+
+  ApiDeps deps_;
+  PipelineOptions pipeline_;
+  QueryOptions query_options_;
+};
+
+}  // namespace vigil
