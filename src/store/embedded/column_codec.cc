@@ -14,6 +14,8 @@
 //                   [one little-endian index per valid row]
 //   5 string uuid   [u8 case: 0 lower, 1 upper][16 bytes per valid row]
 //   6 string plain  per valid row: [varint len][bytes]
+//   7 int scaled    [u8 k, 1..18][int delta of v / 10^k]: every valid value is a multiple
+//                   of 10^k (nanosecond timestamps taken from millisecond clocks)
 // Varints are LEB128 (7 bits per byte, low group first, at most 10 bytes).
 #include "store/embedded/column_codec.h"
 
@@ -42,6 +44,7 @@ enum Encoding : uint8_t {
   kStrDict = 4,
   kStrUuid = 5,
   kStrPlain = 6,
+  kIntScaled = 7,
 };
 constexpr uint8_t kEncodingMask = 0x0f;
 constexpr uint8_t kHasValidity = 0x10;
@@ -56,6 +59,7 @@ constexpr size_t kKeepScratchBytes = 16u << 20;
 constexpr int kMaxScale = 4;
 constexpr double kPow10[kMaxScale + 1] = {1, 10, 100, 1000, 10000};
 constexpr double kTwo53 = 9007199254740992.0;
+constexpr int kMaxIntScale = 18;
 
 // ---- varints ----
 
@@ -195,6 +199,27 @@ void AppendDeltas(const uint8_t* valid, size_t rows, size_t n_valid, Get&& get, 
     prev = u;
   }
   body->resize(static_cast<size_t>(p - body->data()));
+}
+
+constexpr std::array<int64_t, kMaxIntScale + 1> MakeIntPow10() {
+  std::array<int64_t, kMaxIntScale + 1> p{};
+  p[0] = 1;
+  for (int i = 1; i <= kMaxIntScale; ++i) p[i] = p[i - 1] * 10;
+  return p;
+}
+constexpr std::array<int64_t, kMaxIntScale + 1> kIntPow10 = MakeIntPow10();
+
+// The largest k such that every valid value is a multiple of 10^k (0 when none, or when
+// every value is 0).
+int PowerOfTenFactor(const int64_t* v, const uint8_t* valid, size_t rows) {
+  int k = kMaxIntScale;
+  bool any = false;
+  for (size_t i = 0; i < rows && k > 0; ++i) {
+    if (!valid[i] || v[i] == 0) continue;
+    any = true;
+    while (k > 0 && v[i] % kIntPow10[k] != 0) --k;
+  }
+  return any ? k : 0;
 }
 
 // True when v is exactly round(v * 10^k) / 10^k as computed by the decoder. NaN,
@@ -390,6 +415,14 @@ Encoding EncodeValues(const Column& col, size_t begin, const uint8_t* valid, siz
     case Type::kBool:
     case Type::kInt: {
       const int64_t* v = col.ints.data() + begin;
+      int k = col.type == Type::kInt ? PowerOfTenFactor(v, valid, rows) : 0;
+      if (k > 0) {
+        int64_t f = kIntPow10[k];
+        s.body.push_back(static_cast<char>(k));
+        AppendDeltas(
+            valid, rows, n_valid, [v, f](size_t i) { return v[i] / f; }, &s.body);
+        return kIntScaled;
+      }
       AppendDeltas(
           valid, rows, n_valid, [v](size_t i) { return v[i]; }, &s.body);
       return kIntDelta;
@@ -446,6 +479,8 @@ bool EncodingFits(uint8_t enc, Type type) {
       return true;
     case kIntDelta:
       return type == Type::kInt || type == Type::kBool;
+    case kIntScaled:
+      return type == Type::kInt;
     case kFloatScaled:
     case kFloatRaw:
       return type == Type::kFloat;
@@ -700,6 +735,17 @@ Status DecodeValues(Reader& r, uint8_t enc, Type type, size_t rows, size_t n_val
   switch (enc) {
     case kIntDelta:
       return DecodeInts(r, type, rows, n_valid, bitmap, out->ints);
+    case kIntScaled: {
+      uint8_t k;
+      if (!r.Byte(&k) || k < 1 || k > kMaxIntScale) return Bad("bad int scale");
+      size_t base = out->ints.size();
+      RETURN_IF_ERROR(DecodeInts(r, type, rows, n_valid, bitmap, out->ints));
+      // Wrapping multiply: exact for every value the encoder wrote; garbage stays defined.
+      uint64_t f = static_cast<uint64_t>(kIntPow10[k]);
+      for (size_t i = base; i < out->ints.size(); ++i)
+        out->ints[i] = static_cast<int64_t>(static_cast<uint64_t>(out->ints[i]) * f);
+      return Status::OK();
+    }
     case kFloatScaled:
     case kFloatRaw:
       return DecodeFloats(r, enc, rows, n_valid, bitmap, out->floats);

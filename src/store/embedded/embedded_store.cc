@@ -469,7 +469,9 @@ Status EmbeddedStore::MergeOnce(bool all, bool* merged) {
             [](const auto& a, const auto& b) { return a->meta().rows < b->meta().rows; });
   if (!all && inputs.size() > kMergeMaxInputs) inputs.resize(kMergeMaxInputs);
   std::string pdir = parts_dir_ + "/" + partition;
-  ASSIGN_OR_RETURN(PartMeta meta, MergeParts(inputs, pdir, NextPartId(), writer_opts_));
+  PartWriterOptions merge_opts = writer_opts_;
+  merge_opts.zstd_level = opt_.merge_zstd_level;
+  ASSIGN_OR_RETURN(PartMeta meta, MergeParts(inputs, pdir, NextPartId(), merge_opts));
   ASSIGN_OR_RETURN(auto merged_part, Part::Open(pdir + "/" + PartDirName(meta.id)));
   {
     std::lock_guard l(mu_);
