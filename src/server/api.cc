@@ -1,10 +1,12 @@
 #include "server/api.h"
 
+#include <charconv>
 #include <chrono>
 #include <string>
 
 #include "ingest/json_lines.h"
 #include "query/query.h"
+#include "server/json_writer.h"
 #include "server/logs_codec.h"
 #include "server/query_codec.h"
 
@@ -26,6 +28,38 @@ HttpResponse AppendFailed(const Status& st) {
                                          "events not stored: " + st.message());
   if (retry) res.headers.emplace_back("Retry-After", "1");
   return res;
+}
+
+// X-Vigil-Shipper / X-Vigil-Seq (both or neither): the batch's identity for the store's
+// deduplication of retries. The store validates the id's characters.
+Status ParseShipperHeaders(const HttpRequest& req, AppendOptions* out) {
+  auto id = req.Header("X-Vigil-Shipper");
+  auto seq = req.Header("X-Vigil-Seq");
+  if (!id && !seq) return Status::OK();
+  if (!id || !seq) return Status::InvalidArgument("X-Vigil-Shipper and X-Vigil-Seq go together");
+  auto [end, ec] = std::from_chars(seq->data(), seq->data() + seq->size(), out->seq);
+  if (ec != std::errc() || end != seq->data() + seq->size() || out->seq == 0)
+    return Status::InvalidArgument("X-Vigil-Seq must be a positive integer");
+  out->shipper_id = std::string(*id);
+  return Status::OK();
+}
+
+// A retried batch the store had already committed: nothing new is stored, and the
+// client learns that its earlier attempt succeeded.
+HttpResponse DuplicateBatch() {
+  JsonWriter w;
+  w.BeginObject();
+  w.Key("accepted");
+  w.Uint(0);
+  w.Key("rejected");
+  w.BeginArray();
+  w.EndArray();
+  w.Key("rejected_count");
+  w.Uint(0);
+  w.Key("duplicate");
+  w.Bool(true);
+  w.EndObject();
+  return HttpResponse::Json(200, w.Take());
 }
 
 }  // namespace
@@ -64,12 +98,16 @@ HttpResponse Api::PostLogs(const HttpRequest& req) {
     return HttpResponse::Error(st);
   }
   if (req.body.empty()) return HttpResponse::Error(Status::InvalidArgument("empty body"));
+  AppendOptions shipper;
+  if (Status st = ParseShipperHeaders(req, &shipper); !st.ok()) return HttpResponse::Error(st);
   JsonLinesOptions opts;
   opts.ingest_time_ns = deps_.now_ns();
   opts.group = FirstOf(req, "group", "X-Vigil-Group");
   opts.stream = FirstOf(req, "stream", "X-Vigil-Stream");
   opts.max_line_bytes = deps_.config.max_line_bytes;
-  opts.accept_plain_text = false;
+  // The shipper's mode (`?plain=1`): a line that is not a JSON object is stored as text
+  // in @message instead of being rejected.
+  opts.accept_plain_text = FirstOf(req, "plain", "X-Vigil-Plain-Text") == "1";
   Result<JsonLinesResult> parsed = ParseJsonLines(req.body, opts);
   if (!parsed.ok()) return HttpResponse::Error(parsed.status());
   JsonLinesResult& r = parsed.value();
@@ -81,7 +119,11 @@ HttpResponse Api::PostLogs(const HttpRequest& req) {
     return HttpResponse::Json(400, RenderIngestResult(0, r.rejected));
   }
   NormalizeBatch(r.batch, pipeline_);
-  if (Status st = deps_.store.Append(std::move(r.batch)); !st.ok()) return AppendFailed(st);
+  if (Status st = deps_.store.Append(std::move(r.batch), shipper); !st.ok()) {
+    if (st.code() == Code::kAlreadyExists) return DuplicateBatch();
+    if (st.code() == Code::kInvalidArgument) return HttpResponse::Error(st);  // shipper id
+    return AppendFailed(st);
+  }
   deps_.metrics.ingested_lines.Inc(r.accepted);
   deps_.metrics.ingested_bytes.Inc(req.body.size());
   return HttpResponse::Json(200, RenderIngestResult(r.accepted, r.rejected));

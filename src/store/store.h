@@ -66,6 +66,15 @@ struct StoreStats {
   double fsync_sum_seconds = 0;
 };
 
+// Deduplication of a batch its sender may send again (a retry after a lost answer). A
+// shipper (a `vigil ship` process, an SDK) numbers its batches with increasing seqs and
+// sends the next one only after the previous one was committed (or refused), so "seq not
+// above the last committed seq of this shipper" means "already committed".
+struct AppendOptions {
+  std::string shipper_id;  // empty: no deduplication; else 1..128 bytes of [A-Za-z0-9._:-]
+  uint64_t seq = 0;        // REQUIRES: > 0 when shipper_id is set
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -74,6 +83,18 @@ class Store {
   // the batch is durable; on error nothing of the batch is visible or replayed.
   // REQUIRES: every row has an Int `@timestamp` column value. Thread-safe.
   virtual Status Append(Batch&& batch) = 0;
+
+  // Append with deduplication (AppendOptions). When a batch of options.shipper_id with a
+  // seq >= options.seq was already committed, stores nothing and returns AlreadyExists.
+  // Otherwise behaves as Append(batch) and commits (shipper_id, seq) atomically with the
+  // batch: it survives crashes and restarts exactly when the batch does. Returns
+  // InvalidArgument for a malformed shipper id or seq 0. Appends of one shipper run one
+  // at a time. Thread-safe. This default does not deduplicate (at-least-once), for
+  // stores that cannot.
+  virtual Status Append(Batch&& batch, const AppendOptions& options) {
+    (void)options;
+    return Append(std::move(batch));
+  }
 
   // Calls `sink` with batches of rows matching the time range (and possibly the
   // predicates), in no particular order. Sees every batch whose Append returned before

@@ -11,12 +11,19 @@
 //    deleted (the WAL still has their rows); parts listed in another part's `replaces`
 //    are leftovers of an unfinished merge and are deleted; then the WAL after FLUSHED is
 //    replayed into the memtable.
+//
+// Deduplication (Store::Append with AppendOptions): the WAL record of such a batch
+// carries the shipper id and seq in front of the batch payload (EncodeShipperPrefix), so
+// "already committed" is decided under mu_ and made durable by the same WAL write as the
+// batch. shipper_seq_ (last committed seq per shipper) is rebuilt on open from SHIPPERS,
+// which every flush writes before FLUSHED, and from the WAL records after FLUSHED.
 #include <fcntl.h>
 #include <sys/file.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <charconv>
 #include <condition_variable>
 #include <deque>
 #include <filesystem>
@@ -24,8 +31,11 @@
 #include <mutex>
 #include <set>
 #include <thread>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "core/timestamp.h"
+#include "core/varint.h"
 #include "store/embedded/batch_codec.h"
 #include "store/embedded/file_util.h"
 #include "store/embedded/memtable.h"
@@ -86,6 +96,70 @@ Batch Gather(const Batch& src, const std::vector<uint32_t>& rows,
   return out;
 }
 
+// A WAL record of a deduplicated append starts with this byte instead of the batch
+// payload's version byte (1):
+//   [u8 0xD5][varint id length][shipper id][varint seq][batch payload]
+constexpr uint8_t kShipperRecordTag = 0xD5;
+constexpr size_t kMaxShipperIdBytes = 128;
+
+bool ValidShipperId(std::string_view id) {
+  if (id.empty() || id.size() > kMaxShipperIdBytes) return false;
+  for (char c : id) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == ':' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+void EncodeShipperPrefix(const AppendOptions& o, std::string* out) {
+  out->push_back(static_cast<char>(kShipperRecordTag));
+  PutString(out, o.shipper_id);
+  PutVarint(out, o.seq);
+}
+
+// Splits a WAL record into its optional shipper prefix and the batch payload.
+Status SplitWalRecord(std::string_view record, AppendOptions* shipper, std::string_view* batch) {
+  *shipper = {};
+  *batch = record;
+  if (record.empty() || static_cast<uint8_t>(record[0]) != kShipperRecordTag) return Status::OK();
+  ByteReader r(record.substr(1));
+  std::string_view id;
+  if (!r.String(&id) || !r.Varint(&shipper->seq) || !ValidShipperId(id) || shipper->seq == 0)
+    return Status::Corruption("WAL record: bad shipper prefix");
+  shipper->shipper_id = std::string(id);
+  *batch = record.substr(record.size() - r.remaining());
+  return Status::OK();
+}
+
+// SHIPPERS: "vigil-shippers 1\n" then one "<seq> <shipper id>\n" per shipper.
+constexpr std::string_view kShippersHeader = "vigil-shippers 1\n";
+
+std::string EncodeShippers(const std::unordered_map<std::string, uint64_t>& seqs) {
+  std::string out(kShippersHeader);
+  for (const auto& [id, seq] : seqs) out += std::to_string(seq) + " " + id + "\n";
+  return out;
+}
+
+Status DecodeShippers(std::string_view text, std::unordered_map<std::string, uint64_t>* seqs) {
+  if (!text.starts_with(kShippersHeader)) return Status::Corruption("SHIPPERS: bad header");
+  text.remove_prefix(kShippersHeader.size());
+  while (!text.empty()) {
+    size_t nl = text.find('\n');
+    if (nl == std::string_view::npos) return Status::Corruption("SHIPPERS: torn last line");
+    std::string_view line = text.substr(0, nl);
+    text.remove_prefix(nl + 1);
+    size_t sp = line.find(' ');
+    uint64_t seq = 0;
+    auto [end, ec] = std::from_chars(line.data(), line.data() + std::min(sp, line.size()), seq);
+    if (sp == std::string_view::npos || ec != std::errc() || end != line.data() + sp ||
+        !ValidShipperId(line.substr(sp + 1)))
+      return Status::Corruption("SHIPPERS: bad line '" + std::string(line) + "'");
+    (*seqs)[std::string(line.substr(sp + 1))] = seq;
+  }
+  return Status::OK();
+}
+
 struct FsyncHistogram {
   std::atomic<uint64_t> buckets[std::size(kFsyncBounds) + 1] = {};
   std::atomic<uint64_t> count{0};
@@ -111,6 +185,7 @@ class EmbeddedStore final : public Store {
 
   Status Open();
   Status Append(Batch&& batch) override;
+  Status Append(Batch&& batch, const AppendOptions& options) override;
   Status Scan(const ScanSpec& spec, const ScanSink& sink, ScanStats* stats) override;
   Status Flush() override;
   Status CompactAll() override;
@@ -121,6 +196,11 @@ class EmbeddedStore final : public Store {
   using PartList = std::vector<std::shared_ptr<Part>>;
 
   Result<uint64_t> ReadFlushed() const;
+  Status ReadShippers();
+  Status WriteShippersIfChanged();
+  // Writes `prefix` + the encoded batch to the WAL and inserts the batch into the
+  // memtable; when `shipper` is set, records its seq in the same critical section.
+  Status AppendRecord(Batch&& batch, std::string prefix, const AppendOptions* shipper);
   Status LoadParts(bool cleanup, uint64_t flushed, PartList* out);
   Status ReplayInto(uint64_t from_lsn, uint64_t* last_lsn);
   Status OpenReadOnly();
@@ -156,6 +236,10 @@ class EmbeddedStore final : public Store {
   int inflight_ = 0;             // appends between WAL write and memtable insert
   bool rotate_pending_ = false;  // the memtable is full; rotate when inflight_ is 0
   Status fatal_;  // a WAL or flush failure: appends are refused from then on
+  std::unordered_map<std::string, uint64_t> shipper_seq_;  // last committed seq
+  std::unordered_set<std::string> shippers_busy_;          // an append of theirs is running
+  uint64_t shippers_version_ = 0;  // bumped on each shipper_seq_ change
+  uint64_t shippers_written_ = 0;  // the version last written to SHIPPERS
 
   std::unique_ptr<WalWriter> wal_;
   std::mutex writer_mu_;  // one part writer (flush or merge) at a time
@@ -187,6 +271,29 @@ Result<uint64_t> EmbeddedStore::ReadFlushed() const {
   uint64_t v = std::strtoull(s->c_str(), &end, 10);
   if (end == s->c_str()) return Status::Corruption(opt_.dir + "/FLUSHED is not a number");
   return v;
+}
+
+Status EmbeddedStore::ReadShippers() {
+  auto text = ReadFileToString(opt_.dir + "/SHIPPERS");
+  if (!text.ok()) return text.status().code() == Code::kNotFound ? Status::OK() : text.status();
+  return DecodeShippers(*text, &shipper_seq_);
+}
+
+// The snapshot may hold seqs newer than the memtable being flushed: their WAL records
+// are durable and after FLUSHED, so recovery replays them anyway.
+Status EmbeddedStore::WriteShippersIfChanged() {
+  std::string text;
+  uint64_t version;
+  {
+    std::lock_guard l(mu_);
+    if (shippers_version_ == shippers_written_) return Status::OK();
+    version = shippers_version_;
+    text = EncodeShippers(shipper_seq_);
+  }
+  RETURN_IF_ERROR(WriteFileAtomic(opt_.dir + "/SHIPPERS", text));
+  std::lock_guard l(mu_);
+  shippers_written_ = std::max(shippers_written_, version);
+  return Status::OK();
 }
 
 Status EmbeddedStore::LoadParts(bool cleanup, uint64_t flushed, PartList* out) {
@@ -237,8 +344,16 @@ Status EmbeddedStore::ReplayInto(uint64_t from_lsn, uint64_t* last_lsn) {
   WalReplayStats stats;
   Status s = ReplayWal(
       wal_dir_, from_lsn,
-      [&](uint64_t lsn, std::string_view payload) -> Status {
+      [&](uint64_t lsn, std::string_view record) -> Status {
+        AppendOptions shipper;
+        std::string_view payload;
+        RETURN_IF_ERROR(SplitWalRecord(record, &shipper, &payload));
         ASSIGN_OR_RETURN(Batch b, DecodeBatch(payload));
+        if (!shipper.shipper_id.empty()) {
+          uint64_t& last = shipper_seq_[shipper.shipper_id];
+          last = std::max(last, shipper.seq);
+          ++shippers_version_;  // the next flush must write it to SHIPPERS
+        }
         int64_t lo, hi;
         RETURN_IF_ERROR(TimestampRange(b, &lo, &hi));
         mem_->Insert(std::make_shared<const Batch>(std::move(b)), lsn, lo, hi);
@@ -282,6 +397,7 @@ Status EmbeddedStore::Open() {
   if (ec) return Status::IOError("create " + parts_dir_ + ": " + ec.message());
   RETURN_IF_ERROR(LockDir());
   ASSIGN_OR_RETURN(flushed_lsn_, ReadFlushed());
+  RETURN_IF_ERROR(ReadShippers());
   PartList parts;
   RETURN_IF_ERROR(LoadParts(true, flushed_lsn_, &parts));
   for (auto& p : parts) {
@@ -316,11 +432,38 @@ void EmbeddedStore::RotateLocked(std::unique_lock<std::mutex>& l) {
   cv_.notify_all();
 }
 
-Status EmbeddedStore::Append(Batch&& batch) {
+Status EmbeddedStore::Append(Batch&& batch) { return AppendRecord(std::move(batch), {}, nullptr); }
+
+Status EmbeddedStore::Append(Batch&& batch, const AppendOptions& o) {
+  if (o.shipper_id.empty()) return Append(std::move(batch));
+  if (!ValidShipperId(o.shipper_id) || o.seq == 0)
+    return Status::InvalidArgument("shipper id must be 1..128 of [A-Za-z0-9._:-] and seq > 0");
+  {
+    // One append per shipper at a time: a retry racing its own original (the client
+    // gave up waiting and resent) must see the original's outcome.
+    std::unique_lock l(mu_);
+    cv_.wait(l, [&] { return closed_ || closing_ || !shippers_busy_.count(o.shipper_id); });
+    if (closed_ || closing_) return Status::Unavailable("store is closed");
+    auto it = shipper_seq_.find(o.shipper_id);
+    if (it != shipper_seq_.end() && it->second >= o.seq)
+      return Status::AlreadyExists("batch " + std::to_string(o.seq) + " of shipper " +
+                                   o.shipper_id + " was already committed");
+    shippers_busy_.insert(o.shipper_id);
+  }
+  std::string prefix;
+  EncodeShipperPrefix(o, &prefix);
+  Status s = AppendRecord(std::move(batch), std::move(prefix), &o);
+  std::lock_guard l(mu_);
+  shippers_busy_.erase(o.shipper_id);
+  cv_.notify_all();
+  return s;
+}
+
+Status EmbeddedStore::AppendRecord(Batch&& batch, std::string payload,
+                                   const AppendOptions* shipper) {
   if (batch.rows == 0) return Status::OK();
   int64_t lo, hi;
   RETURN_IF_ERROR(TimestampRange(batch, &lo, &hi));
-  std::string payload;
   EncodeBatch(batch, kWalZstdLevel, &payload);
   auto chunk = std::make_shared<const Batch>(std::move(batch));
   std::unique_lock l(mu_);
@@ -345,6 +488,10 @@ Status EmbeddedStore::Append(Batch&& batch) {
     return lsn.status();
   }
   mem_->Insert(std::move(chunk), *lsn, lo, hi);
+  if (shipper != nullptr) {
+    shipper_seq_[shipper->shipper_id] = shipper->seq;
+    ++shippers_version_;
+  }
   if (mem_->bytes() >= opt_.memtable_max_bytes || mem_->rows() >= opt_.memtable_max_rows)
     rotate_pending_ = true;
   if (rotate_pending_ && inflight_ == 0) RotateLocked(l);
@@ -413,6 +560,8 @@ Status EmbeddedStore::FlushOne(const std::shared_ptr<MemTable>& m) {
   }
   PartList parts;
   RETURN_IF_ERROR(WriteDayParts(*m, &parts));
+  // Before FLUSHED: the WAL records below it, and the shipper seqs they carry, may go.
+  RETURN_IF_ERROR(WriteShippersIfChanged());
   RETURN_IF_ERROR(WriteFileAtomic(opt_.dir + "/FLUSHED", std::to_string(m->max_lsn())));
   {
     std::lock_guard l(mu_);

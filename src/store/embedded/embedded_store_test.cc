@@ -2,6 +2,8 @@
 #include <stdlib.h>
 
 #include <filesystem>
+#include <atomic>
+#include <cstdio>
 #include <map>
 #include <set>
 #include <thread>
@@ -329,6 +331,143 @@ TEST(EmbeddedStore, ConcurrentAppendsWithBackgroundFlushAndMerge) {
   }
   auto s = MustOpen(Opts(d.path()));
   ExpectExactlyOnce(ScanSeqs(*s), kThreads * kBatches * kRows);
+}
+
+// --- Deduplication of retried batches (Append with AppendOptions).
+
+AppendOptions Shipper(const std::string& id, uint64_t seq) {
+  AppendOptions o;
+  o.shipper_id = id;
+  o.seq = seq;
+  return o;
+}
+
+TEST(EmbeddedStoreDedup, IgnoresABatchAtOrBelowTheLastCommittedSeq) {
+  TempDir d;
+  auto s = MustOpen(Opts(d.path()));
+  ASSERT_TRUE(s->Append(MakeBatch(0, 10), Shipper("a", 1)).ok());
+  EXPECT_EQ(s->Append(MakeBatch(0, 10), Shipper("a", 1)).code(), Code::kAlreadyExists);
+  ASSERT_TRUE(s->Append(MakeBatch(10, 10), Shipper("a", 2)).ok());
+  EXPECT_EQ(s->Append(MakeBatch(0, 10), Shipper("a", 1)).code(), Code::kAlreadyExists);
+  // Seqs of different shippers are independent; gaps (a refused batch) are fine.
+  ASSERT_TRUE(s->Append(MakeBatch(20, 10), Shipper("b", 1)).ok());
+  ASSERT_TRUE(s->Append(MakeBatch(30, 10), Shipper("a", 5)).ok());
+  // Plain appends are never deduplicated.
+  ASSERT_TRUE(s->Append(MakeBatch(40, 10)).ok());
+  ExpectExactlyOnce(ScanSeqs(*s), 50);
+}
+
+TEST(EmbeddedStoreDedup, RejectsMalformedShipperIdsAndSeqZero) {
+  TempDir d;
+  auto s = MustOpen(Opts(d.path()));
+  EXPECT_EQ(s->Append(MakeBatch(0, 1), Shipper("a b", 1)).code(), Code::kInvalidArgument);
+  EXPECT_EQ(s->Append(MakeBatch(0, 1), Shipper("a\n7 b", 1)).code(), Code::kInvalidArgument);
+  EXPECT_EQ(s->Append(MakeBatch(0, 1), Shipper(std::string(129, 'x'), 1)).code(),
+            Code::kInvalidArgument);
+  EXPECT_EQ(s->Append(MakeBatch(0, 1), Shipper("a", 0)).code(), Code::kInvalidArgument);
+  EXPECT_TRUE(ScanSeqs(*s).empty());
+}
+
+TEST(EmbeddedStoreDedup, CommittedSeqsSurviveCrashesFlushesAndCleanCloses) {
+  TempDir d, crash;
+  auto s = MustOpen(Opts(d.path()));
+  auto expect_recovered = [&](uint64_t committed, int rows) {
+    // Every acknowledged write was fsynced: a copy of the directory is a crash image.
+    fs::remove_all(crash.path());
+    fs::copy(d.path(), crash.path(), fs::copy_options::recursive);
+    auto r = MustOpen(Opts(crash.path()));
+    EXPECT_EQ(r->Append(MakeBatch(0, 1), Shipper("s", committed)).code(), Code::kAlreadyExists)
+        << "seq " << committed << " forgotten";
+    ExpectExactlyOnce(ScanSeqs(*r), rows);
+    EXPECT_TRUE(r->Append(MakeBatch(rows, 1), Shipper("s", committed + 1)).ok());
+  };
+  ASSERT_TRUE(s->Append(MakeBatch(0, 100), Shipper("s", 1)).ok());
+  expect_recovered(1, 100);  // only in the WAL
+  ASSERT_TRUE(s->Flush().ok());
+  expect_recovered(1, 100);  // WAL deleted: only in SHIPPERS
+  ASSERT_TRUE(s->Append(MakeBatch(100, 100), Shipper("s", 2)).ok());
+  ASSERT_TRUE(s->Append(MakeBatch(200, 100)).ok());
+  expect_recovered(2, 300);  // SHIPPERS says 1, the WAL tail 2
+  ASSERT_TRUE(s->Flush().ok());
+  ASSERT_TRUE(s->Close().ok());
+  s = MustOpen(Opts(d.path()));
+  EXPECT_EQ(s->Append(MakeBatch(0, 1), Shipper("s", 2)).code(), Code::kAlreadyExists);
+  ExpectExactlyOnce(ScanSeqs(*s), 300);
+}
+
+TEST(EmbeddedStoreDedup, SeqsReplayedAtOpenAreWrittenByTheFlushThatDropsTheirWal) {
+  TempDir d;
+  {
+    auto s = MustOpen(Opts(d.path()));
+    ASSERT_TRUE(s->Append(MakeBatch(0, 10), Shipper("s", 7)).ok());
+    fs::copy(d.path(), d.path() + "-crash", fs::copy_options::recursive);
+  }
+  fs::remove_all(d.path());
+  fs::rename(d.path() + "-crash", d.path());
+  {
+    // Open replays seq 7 from the WAL; the flush at close deletes that WAL.
+    auto s = MustOpen(Opts(d.path()));
+    ASSERT_TRUE(s->Close().ok());
+  }
+  auto s = MustOpen(Opts(d.path()));
+  EXPECT_EQ(s->Append(MakeBatch(0, 10), Shipper("s", 7)).code(), Code::kAlreadyExists);
+  ExpectExactlyOnce(ScanSeqs(*s), 10);
+}
+
+TEST(EmbeddedStoreDedup, ConcurrentRetriesOfOneBatchStoreItOnce) {
+  TempDir d;
+  EmbeddedOptions o = Opts(d.path());
+  o.background = true;
+  auto s = MustOpen(o);
+  constexpr int kThreads = 4, kBatches = 50;
+  std::atomic<int> stored{0}, duplicates{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      for (int b = 1; b <= kBatches; ++b) {
+        Status st = s->Append(MakeBatch((b - 1) * 20, 20), Shipper("s", static_cast<uint64_t>(b)));
+        if (st.ok()) {
+          stored++;
+        } else if (st.code() == Code::kAlreadyExists) {
+          duplicates++;
+        } else {
+          ADD_FAILURE() << st.ToString();
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(stored.load(), kBatches);
+  EXPECT_EQ(duplicates.load(), kBatches * (kThreads - 1));
+  ExpectExactlyOnce(ScanSeqs(*s), kBatches * 20);
+}
+
+TEST(EmbeddedStoreDedup, ReadOnlyOpenReadsShipperRecords) {
+  TempDir d;
+  auto s = MustOpen(Opts(d.path()));
+  ASSERT_TRUE(s->Append(MakeBatch(0, 10), Shipper("s", 1)).ok());
+  EmbeddedOptions ro = Opts(d.path());
+  ro.read_only = true;
+  auto r = MustOpen(ro);
+  ExpectExactlyOnce(ScanSeqs(*r), 10);
+}
+
+TEST(EmbeddedStoreDedup, DamagedShippersFileIsCorruption) {
+  TempDir d;
+  {
+    auto s = MustOpen(Opts(d.path()));
+    ASSERT_TRUE(s->Append(MakeBatch(0, 10), Shipper("s", 1)).ok());
+  }
+  for (const char* text : {"vigil-shippers 1\n1 s", "vigil-shippers 1\nx s\n",
+                           "vigil-shippers 1\n1 bad id\n", "garbage\n"}) {
+    FILE* f = std::fopen((d.path() + "/SHIPPERS").c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    std::fputs(text, f);
+    std::fclose(f);
+    auto s = OpenEmbeddedStore(Opts(d.path()));
+    ASSERT_FALSE(s.ok()) << text;
+    EXPECT_EQ(s.status().code(), Code::kCorruption) << text;
+  }
 }
 
 }  // namespace
