@@ -121,10 +121,11 @@ struct EmbeddedOptions {
   int retention_days = 0;  // 0 = keep forever
   bool background = true;  // run flush/merge/retention threads
   std::vector<std::string> id_fields = {"request_id", "trace_id"};
-  // Flushed parts are short-lived (merges rewrite them): compress them fast, and merged
-  // parts, which stay, harder.
+  // Flushed parts are short-lived (merges rewrite them): compress them fast; background
+  // merges keep up with ingest; an explicit CompactAll compresses hardest.
   int zstd_level = 1;
-  int merge_zstd_level = 6;
+  int merge_zstd_level = 3;
+  int compact_zstd_level = 6;
 };
 
 // Opens (creating if needed, unless read_only) an embedded store in options.dir and

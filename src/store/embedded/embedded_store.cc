@@ -39,6 +39,7 @@
 #include "store/embedded/batch_codec.h"
 #include "store/embedded/file_util.h"
 #include "store/embedded/memtable.h"
+#include "store/embedded/merge_policy.h"
 #include "store/embedded/merger.h"
 #include "store/embedded/part.h"
 #include "store/embedded/prune.h"
@@ -54,7 +55,6 @@ namespace {
 
 constexpr size_t kBlockRows = 8192;
 constexpr size_t kMergeMinParts = 4;
-constexpr size_t kMergeMaxInputs = 10;
 constexpr size_t kMaxImmutable = 2;
 constexpr int kWalZstdLevel = 1;
 constexpr double kFsyncBounds[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
@@ -607,19 +607,19 @@ Status EmbeddedStore::MergeOnce(bool all, bool* merged) {
   {
     std::lock_guard l(mu_);
     for (auto& [name, list] : parts_) {
-      if (list.size() < (all ? 2 : kMergeMinParts)) continue;
+      std::vector<uint64_t> rows;
+      for (const auto& p : list) rows.push_back(p->meta().rows);
+      for (size_t i : PickMergeInputs(rows, all)) inputs.push_back(list[i]);
+      if (inputs.empty()) continue;
       partition = name;
-      inputs = list;
       break;
     }
   }
   if (inputs.empty()) return Status::OK();
-  std::sort(inputs.begin(), inputs.end(),
-            [](const auto& a, const auto& b) { return a->meta().rows < b->meta().rows; });
-  if (!all && inputs.size() > kMergeMaxInputs) inputs.resize(kMergeMaxInputs);
   std::string pdir = parts_dir_ + "/" + partition;
   PartWriterOptions merge_opts = writer_opts_;
-  merge_opts.zstd_level = opt_.merge_zstd_level;
+  // Background merges keep up with ingest; an explicit compaction compresses harder.
+  merge_opts.zstd_level = all ? opt_.compact_zstd_level : opt_.merge_zstd_level;
   ASSIGN_OR_RETURN(PartMeta meta, MergeParts(inputs, pdir, NextPartId(), merge_opts));
   ASSIGN_OR_RETURN(auto merged_part, Part::Open(pdir + "/" + PartDirName(meta.id)));
   {
