@@ -18,6 +18,36 @@ bool IsComparison(ExprOp op) {
   }
 }
 
+bool IsArithmetic(ExprOp op) {
+  switch (op) {
+    case ExprOp::kNeg:
+    case ExprOp::kAdd:
+    case ExprOp::kSub:
+    case ExprOp::kMul:
+    case ExprOp::kDiv:
+    case ExprOp::kMod:
+    case ExprOp::kPow:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool IsPredicate(const Expr& e) {
+  if (e.kind != ExprKind::kUnary && e.kind != ExprKind::kBinary) return false;
+  switch (e.op) {
+    case ExprOp::kAnd:
+    case ExprOp::kOr:
+    case ExprOp::kNot:
+    case ExprOp::kIn:
+    case ExprOp::kLike:
+    case ExprOp::kMatch:
+      return true;
+    default:
+      return IsComparison(e.op);
+  }
+}
+
 ExprOp FlipComparison(ExprOp op) {
   switch (op) {
     case ExprOp::kLt:
@@ -55,6 +85,12 @@ const char* OpText(ExprOp op) {
       return "or";
     case ExprOp::kNot:
       return "not";
+    case ExprOp::kIn:
+      return "in";
+    case ExprOp::kLike:
+      return "like";
+    case ExprOp::kMatch:
+      return "=~";
     case ExprOp::kNeg:
       return "-";
     case ExprOp::kAdd:
@@ -117,6 +153,22 @@ ExprPtr MakeCall(std::string name, std::vector<ExprPtr> args, SourcePos pos) {
   return e;
 }
 
+ExprPtr MakeList(std::vector<ExprPtr> items, SourcePos pos) {
+  auto e = std::make_unique<Expr>();
+  e->kind = ExprKind::kList;
+  e->args = std::move(items);
+  e->pos = pos;
+  return e;
+}
+
+ExprPtr MakeRegex(std::string pattern, SourcePos pos) {
+  auto e = std::make_unique<Expr>();
+  e->kind = ExprKind::kRegex;
+  e->name = std::move(pattern);
+  e->pos = pos;
+  return e;
+}
+
 ExprPtr CloneExpr(const Expr& e) {
   auto c = std::make_unique<Expr>();
   c->kind = e.kind;
@@ -126,6 +178,7 @@ ExprPtr CloneExpr(const Expr& e) {
   c->pos = e.pos;
   c->begin = e.begin;
   c->end = e.end;
+  c->regex = e.regex;
   for (const auto& a : e.args) c->args.push_back(CloneExpr(*a));
   return c;
 }
@@ -181,6 +234,15 @@ std::string LiteralToString(const Value& v) {
 
 namespace {
 
+void AppendExpr(const Expr& e, std::string* out);
+
+void AppendList(const Expr& e, std::string* out) {
+  for (size_t i = 0; i < e.args.size(); ++i) {
+    if (i > 0) out->append(", ");
+    AppendExpr(*e.args[i], out);
+  }
+}
+
 // Appends (rather than `a + b + c`, which trips GCC 12's -Wrestrict false positive).
 void AppendExpr(const Expr& e, std::string* out) {
   switch (e.kind) {
@@ -205,11 +267,21 @@ void AppendExpr(const Expr& e, std::string* out) {
       return;
     case ExprKind::kCall:
       out->append(e.name).push_back('(');
-      for (size_t i = 0; i < e.args.size(); ++i) {
-        if (i > 0) out->append(", ");
-        AppendExpr(*e.args[i], out);
-      }
+      AppendList(e, out);
       out->push_back(')');
+      return;
+    case ExprKind::kList:
+      out->push_back('[');
+      AppendList(e, out);
+      out->push_back(']');
+      return;
+    case ExprKind::kRegex:
+      out->push_back('/');
+      for (char c : e.name) {
+        if (c == '/') out->push_back('\\');
+        out->push_back(c);
+      }
+      out->push_back('/');
       return;
   }
 }

@@ -14,6 +14,10 @@
 #include "core/value.h"
 #include "query/lexer.h"
 
+namespace re2 {
+class RE2;
+}
+
 namespace vigil::query {
 
 enum class ExprKind {
@@ -22,6 +26,8 @@ enum class ExprKind {
   kUnary,    // op args[0]
   kBinary,   // args[0] op args[1]
   kCall,     // name(args...)
+  kList,     // [args...] (the right side of `in`)
+  kRegex,    // /pattern/: `name` holds the pattern; the binder compiles it into `regex`
 };
 
 enum class ExprOp {
@@ -37,7 +43,12 @@ enum class ExprOp {
   kAnd,  // kBinary
   kOr,   // kBinary
   kNot,  // kUnary
-  // arithmetic: parsed now, evaluated by a later issue (the binder rejects it)
+  // string matching (kBinary): `a in [..]` (args[1] is a kList of literals),
+  // `a like "sub"` / `a like /re/`, `a =~ /re/`; `not in` / `not like` wrap these in kNot
+  kIn,
+  kLike,
+  kMatch,
+  // arithmetic
   kNeg,  // kUnary
   kAdd,
   kSub,
@@ -48,6 +59,7 @@ enum class ExprOp {
 };
 
 bool IsComparison(ExprOp op);
+bool IsArithmetic(ExprOp op);  // + - * / % ^ and unary minus
 // `a op b` == `b Flip(op) a` for comparisons (kLt <-> kGt, ...); other ops unchanged.
 ExprOp FlipComparison(ExprOp op);
 // The operator as written in a query ("=", "and", ...).
@@ -64,17 +76,25 @@ struct Expr {
   std::vector<ExprPtr> args;  // operands / call arguments
   SourcePos pos;              // where errors about this node point (operators: the operator)
   size_t begin = 0, end = 0;  // byte span of the whole expression in the query text
+  // kRegex (and `like`/`=~` string patterns): compiled once by the binder, then shared
+  // read-only by every batch and thread of the query (RE2 matching is thread-safe).
+  std::shared_ptr<const re2::RE2> regex;
 
   bool IsField() const { return kind == ExprKind::kField; }
   bool IsLiteral() const { return kind == ExprKind::kLiteral; }
   bool IsFieldNamed(std::string_view n) const { return IsField() && name == n; }
 };
 
+// A node whose value is true/false: comparison, in/like/=~, and/or/not.
+bool IsPredicate(const Expr& e);
+
 ExprPtr MakeLiteral(Value v, SourcePos pos = {});
 ExprPtr MakeField(std::string name, SourcePos pos = {});
 ExprPtr MakeUnary(ExprOp op, ExprPtr arg, SourcePos pos = {});
 ExprPtr MakeBinary(ExprOp op, ExprPtr lhs, ExprPtr rhs, SourcePos pos = {});
 ExprPtr MakeCall(std::string name, std::vector<ExprPtr> args, SourcePos pos = {});
+ExprPtr MakeList(std::vector<ExprPtr> items, SourcePos pos = {});
+ExprPtr MakeRegex(std::string pattern, SourcePos pos = {});
 ExprPtr CloneExpr(const Expr& e);
 
 // Canonical text of an expression, fully parenthesized, for plans and tests:
@@ -105,17 +125,27 @@ struct SortItem {
 };
 
 struct Command {
-  enum class Kind { kFilter, kFields, kDisplay, kSort, kLimit };
+  enum class Kind { kFilter, kFields, kDisplay, kSort, kLimit, kStats, kParse, kDedup, kSource };
   Kind kind = Kind::kFilter;
   SourcePos pos;
-  ExprPtr predicate;              // kFilter
-  std::vector<SelectItem> items;  // kFields, kDisplay
+  ExprPtr predicate;              // kFilter; kParse: the field parsed
+  std::vector<SelectItem> items;  // kFields, kDisplay; kStats: aggregates; kDedup: fields
+  std::vector<SelectItem> group;  // kStats: the `by` keys
   std::vector<SortItem> keys;     // kSort
   uint64_t limit = 0;             // kLimit
+  // kParse: the pattern (a glob with `*` or a regex with named groups) and the names it
+  // assigns (from `as`, or the regex's group names); kSource: `pattern` is the view name.
+  std::string pattern;
+  bool is_regex = false;
+  SourcePos pattern_pos;
+  std::vector<std::string> names;
 };
 
 struct QueryAst {
   std::vector<Command> commands;
+  // False for front ends whose results are unordered without an explicit sort (SQL):
+  // the planner then adds no default newest-first order.
+  bool default_time_order = true;
 };
 
 }  // namespace vigil::query

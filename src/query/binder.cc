@@ -1,10 +1,14 @@
 #include "query/binder.h"
 
+#include <re2/re2.h>
+
 #include <limits>
 #include <string>
 
 #include "core/batch.h"
 #include "core/timestamp.h"
+#include "query/aggregates.h"
+#include "query/arith.h"
 #include "query/compare.h"
 #include "query/functions.h"
 
@@ -21,8 +25,11 @@ Status BindChildren(Expr& e) {
 Status BindCall(Expr& e) {
   const FunctionDef* f = FindFunction(e.name);
   if (f == nullptr) {
+    if (FindAggregate(e.name) != nullptr) {
+      return ErrorAt(e.pos, "aggregate function '" + e.name + "' can only be used in 'stats'");
+    }
     if (IsPlannedFunction(e.name)) {
-      return ErrorAt(e.pos, "function '" + e.name + "' is not supported yet");
+      return ErrorAt(e.pos, "function '" + e.name + "' is not supported");
     }
     return ErrorAt(e.pos, "unknown function '" + e.name + "'");
   }
@@ -36,23 +43,74 @@ Status BindCall(Expr& e) {
     for (const ExprPtr& a : e.args)
       if (!a->IsField()) return ErrorAt(a->pos, e.name + "() expects a field name");
   }
-  return BindChildren(e);
+  RETURN_IF_ERROR(BindChildren(e));
+  return f->check != nullptr ? f->check(e) : Status::OK();
 }
 
-Status BindNeg(ExprPtr* e) {
-  Expr& arg = *(*e)->args[0];
-  const Value& v = arg.literal;
-  if (arg.IsLiteral() && v.type() == Type::kInt &&
-      std::get<int64_t>(v.v) != std::numeric_limits<int64_t>::min()) {
-    (*e)->literal = Value(-std::get<int64_t>(v.v));
-  } else if (arg.IsLiteral() && v.type() == Type::kFloat) {
-    (*e)->literal = Value(-std::get<double>(v.v));
-  } else {
-    return ErrorAt((*e)->pos, "arithmetic ('-') is not supported yet");
+void FoldToLiteral(Expr& e, Value v) {
+  e.kind = ExprKind::kLiteral;
+  e.op = ExprOp::kNone;
+  e.literal = std::move(v);
+  e.args.clear();
+}
+
+// Arithmetic on strings is an error when it is certain (a string literal operand);
+// arithmetic on literals folds.
+Status BindArithmetic(Expr& e) {
+  RETURN_IF_ERROR(BindChildren(e));
+  for (const ExprPtr& a : e.args) {
+    if (a->IsLiteral() && a->literal.type() == Type::kString) {
+      return ErrorAt(e.pos, std::string("arithmetic ('") + OpText(e.op) + "') needs numbers, found " +
+                                LiteralToString(a->literal));
+    }
   }
-  (*e)->kind = ExprKind::kLiteral;
-  (*e)->op = ExprOp::kNone;
-  (*e)->args.clear();
+  for (const ExprPtr& a : e.args)
+    if (!a->IsLiteral()) return Status::OK();
+  const Value& rhs = e.args.size() > 1 ? e.args[1]->literal : Value();
+  Value folded = ArithValues(e.op, e.args[0]->literal, rhs);
+  // A null result (1 / 0) stays unfolded: it never matches, unlike a `null` literal.
+  if (!folded.is_null()) FoldToLiteral(e, std::move(folded));
+  return Status::OK();
+}
+
+Status CompileRegex(Expr& e, const std::string& pattern, SourcePos pos) {
+  RE2::Options options;
+  options.set_log_errors(false);
+  auto re = std::make_shared<const RE2>(pattern, options);
+  if (!re->ok()) {
+    return ErrorAt(pos, "invalid regular expression /" + pattern + "/: " + re->error());
+  }
+  e.regex = std::move(re);
+  return Status::OK();
+}
+
+// `x like "sub"` (substring), `x like /re/`, `x =~ /re/` (a string pattern is a regex).
+Status BindMatch(Expr& e) {
+  RETURN_IF_ERROR(BindNode(&e.args[0]));
+  Expr& pattern = *e.args[1];
+  if (pattern.kind == ExprKind::kRegex) return CompileRegex(pattern, pattern.name, pattern.pos);
+  if (!pattern.IsLiteral() || pattern.literal.type() != Type::kString) {
+    return ErrorAt(pattern.pos, "expected a string or /regex/ pattern");
+  }
+  if (e.op == ExprOp::kMatch) {
+    return CompileRegex(pattern, std::get<std::string>(pattern.literal.v), pattern.pos);
+  }
+  return Status::OK();
+}
+
+Status BindTimeLiteral(Expr& lit);
+
+// `x in [literals]`.
+Status BindIn(Expr& e) {
+  RETURN_IF_ERROR(BindNode(&e.args[0]));
+  const bool time = e.args[0]->IsField() && IsTimeField(e.args[0]->name);
+  for (ExprPtr& item : e.args[1]->args) {
+    RETURN_IF_ERROR(BindNode(&item));
+    if (!item->IsLiteral() || item->literal.is_null()) {
+      return ErrorAt(item->pos, "expected a number, string or boolean in the 'in' list");
+    }
+    if (time) RETURN_IF_ERROR(BindTimeLiteral(*item));
+  }
   return Status::OK();
 }
 
@@ -134,17 +192,21 @@ Status BindNode(ExprPtr* e) {
     case ExprKind::kLiteral:
     case ExprKind::kField:
       return Status::OK();
+    case ExprKind::kRegex:
+      return CompileRegex(x, x.name, x.pos);
+    case ExprKind::kList:
+      return ErrorAt(x.pos, "a [list] can only follow 'in'");
     case ExprKind::kCall:
       return BindCall(x);
     case ExprKind::kUnary:
       if (x.op == ExprOp::kNot) return BindChildren(x);
-      RETURN_IF_ERROR(BindChildren(x));
-      return BindNeg(e);
+      return BindArithmetic(x);
     case ExprKind::kBinary:
       if (x.op == ExprOp::kAnd || x.op == ExprOp::kOr) return BindChildren(x);
       if (IsComparison(x.op)) return BindComparison(e);
-      return ErrorAt(x.pos,
-                     std::string("arithmetic ('") + OpText(x.op) + "') is not supported yet");
+      if (x.op == ExprOp::kIn) return BindIn(x);
+      if (x.op == ExprOp::kLike || x.op == ExprOp::kMatch) return BindMatch(x);
+      return BindArithmetic(x);
   }
   return Status::OK();
 }

@@ -63,19 +63,48 @@ TEST(BinderTest, NegativeLiteralsFold) {
   EXPECT_EQ(Bound("x > -(2.5)"), "(x > -2.5)");
 }
 
+TEST(BinderTest, ArithmeticFolds) {
+  EXPECT_EQ(Bound("x > 1 + 2 * 3"), "(x > 7)");
+  EXPECT_EQ(Bound("x > 7 / 2"), "(x > 3.5)");
+  EXPECT_EQ(Bound("x > 7 % 4 - 2 ^ 3"), "(x > -5)");
+  EXPECT_EQ(Bound("x > -2 ^ 2"), "(x > -4)");
+  EXPECT_EQ(Bound("x > 9223372036854775807 + 1"), "(x > 9.2233720368547758e+18)");
+  EXPECT_EQ(Bound("-x > 2"), "((-x) > 2)");
+  EXPECT_EQ(Bound("x > 1 / 0"), "(x > (1 / 0))");
+  EXPECT_EQ(Bound("x + true > 1"), "((x + true) > 1)");
+}
+
+TEST(BinderTest, MatchOperators) {
+  EXPECT_EQ(Bound("x in [1, 'a', -2]"), "(x in [1, \"a\", -2])");
+  EXPECT_EQ(Bound("x not in [1]"), "(not (x in [1]))");
+  EXPECT_EQ(Bound("x like 'ab'"), "(x like \"ab\")");
+  EXPECT_EQ(Bound("x not like /a\\/b/"), "(not (x like /a\\/b/))");
+  EXPECT_EQ(Bound("x =~ /(?i)err/"), "(x =~ /(?i)err/)");
+  EXPECT_EQ(Bound("@timestamp in ['2024-05-01']"), "(@timestamp in [1714521600000000000])");
+}
+
 TEST(BinderTest, Errors) {
   EXPECT_EQ(BindError("x > null"),
             "line 1, column 10: null can only be compared with a field using = or !=");
   EXPECT_EQ(BindError("null = null"),
             "line 1, column 13: null can only be compared with a field using = or !=");
   EXPECT_EQ(BindError("foo(x)"), "line 1, column 8: unknown function 'foo'");
-  EXPECT_EQ(BindError("strlen(x) > 3"), "line 1, column 8: function 'strlen' is not supported yet");
+  EXPECT_EQ(BindError("isipv4insubnet(x) > 3"),
+            "line 1, column 8: function 'isipv4insubnet' is not supported");
+  EXPECT_EQ(BindError("count(x) > 3"),
+            "line 1, column 8: aggregate function 'count' can only be used in 'stats'");
   EXPECT_EQ(BindError("ispresent(a, b)"),
             "line 1, column 8: ispresent() takes 1 argument, found 2");
   EXPECT_EQ(BindError("ispresent()"), "line 1, column 8: ispresent() takes 1 argument, found 0");
   EXPECT_EQ(BindError("ispresent('a')"), "line 1, column 18: ispresent() expects a field name");
-  EXPECT_EQ(BindError("a + 1 > 2"), "line 1, column 10: arithmetic ('+') is not supported yet");
-  EXPECT_EQ(BindError("-a > 2"), "line 1, column 8: arithmetic ('-') is not supported yet");
+  EXPECT_EQ(BindError("a + 'x' > 2"),
+            "line 1, column 10: arithmetic ('+') needs numbers, found \"x\"");
+  EXPECT_EQ(BindError("a like /x(/"),
+            "line 1, column 15: invalid regular expression /x(/: missing ): x(");
+  EXPECT_EQ(BindError("a =~ 'x['"),
+            "line 1, column 13: invalid regular expression /x[/: missing ]: [");
+  EXPECT_EQ(BindError("a in [b]"), "line 1, column 14: expected a number, string or boolean in "
+                                   "the 'in' list");
   EXPECT_EQ(BindError("5"),
             "line 1, column 8: expected a condition (a comparison, ispresent(), true or false), "
             "found 5");

@@ -5,8 +5,10 @@
 #include <string>
 
 #include "core/json_render.h"
+#include "query/arith.h"
 #include "query/compare.h"
 #include "query/functions.h"
+#include "query/match.h"
 
 namespace vigil::query {
 
@@ -73,6 +75,14 @@ void Evaluator::Select(const Expr& e, const Sel& in, Sel* out) {
     CompareVectors(e.op, l, r, in, out);
     return;
   }
+  if (e.kind == ExprKind::kBinary && e.op == ExprOp::kIn) {
+    SelectIn(Eval(*e.args[0], in), *e.args[1], in, out);
+    return;
+  }
+  if (e.kind == ExprKind::kBinary && (e.op == ExprOp::kLike || e.op == ExprOp::kMatch)) {
+    SelectMatch(Eval(*e.args[0], in), *e.args[1], in, out);
+    return;
+  }
   // Any other expression (a field, a literal, a call) holds where it is Bool true.
   Vector v = Eval(e, in);
   if (v.is_scalar) {
@@ -100,11 +110,12 @@ Vector Evaluator::Eval(const Expr& e, const Sel& sel) {
     }
     case ExprKind::kUnary:
     case ExprKind::kBinary:
-      if (e.op == ExprOp::kAnd || e.op == ExprOp::kOr || e.op == ExprOp::kNot ||
-          IsComparison(e.op)) {
-        return PredicateValue(e, sel);
-      }
-      break;  // arithmetic: rejected by the binder
+      if (IsPredicate(e)) return PredicateValue(e, sel);
+      if (e.op == ExprOp::kNeg) return EvalNegate(*this, Eval(*e.args[0], sel), sel);
+      return EvalArithmetic(*this, e.op, Eval(*e.args[0], sel), Eval(*e.args[1], sel), sel);
+    case ExprKind::kList:
+    case ExprKind::kRegex:
+      break;  // only under `in` / `like` / `=~`
   }
   return Vector::Scalar(Value());
 }

@@ -16,12 +16,17 @@ struct FunctionDef {
   bool field_args = false;  // every argument must be a field name
   // The value of `call` (whose arguments the binder checked) on the rows of `sel`.
   Vector (*eval)(Evaluator& ev, const Expr& call, const Sel& sel) = nullptr;
+  // Further bind-time checks of the bound call (e.g. a literal period), or nullptr.
+  // Errors: InvalidArgument with the position of the offending argument.
+  Status (*check)(Expr& call) = nullptr;
+  // The result is a time (Int ns since the epoch), shown as a time in results.
+  bool returns_time = false;
 };
 
 // The definition of `name` (lower case), or nullptr.
 const FunctionDef* FindFunction(std::string_view name);
 
-// True for Logs Insights functions Vigil does not implement yet (for a clearer error).
+// True for Logs Insights functions Vigil does not implement (for a clearer error).
 bool IsPlannedFunction(std::string_view name);
 
 }  // namespace vigil::query

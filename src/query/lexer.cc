@@ -6,9 +6,10 @@
 namespace vigil::query {
 namespace {
 
-constexpr std::array<std::string_view, 14> kKeywords = {
-    "and",   "or",   "not",    "as",     "asc",     "desc", "true",
-    "false", "null", "filter", "fields", "display", "sort", "limit"};
+constexpr std::array<std::string_view, 12> kKeywords = {
+    "and", "or", "not", "as", "asc", "desc", "true", "false", "null", "in", "like", "by"};
+constexpr std::array<std::string_view, 9> kCommands = {
+    "filter", "fields", "display", "sort", "limit", "stats", "parse", "dedup", "source"};
 
 bool IsAsciiLetter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
@@ -45,7 +46,7 @@ class Lexer {
   explicit Lexer(std::string_view text) : text_(text) {}
 
   Result<std::vector<Token>> Run() {
-    std::vector<Token> out;
+    std::vector<Token>& out = tokens_;
     for (;;) {
       SkipSpaceAndComments();
       if (AtEnd()) break;
@@ -62,7 +63,7 @@ class Lexer {
     end.pos = out.empty() ? SourcePos{} : last_char_pos_;
     end.begin = end.end = text_.size();
     out.push_back(std::move(end));
-    return out;
+    return std::move(out);
   }
 
  private:
@@ -101,6 +102,7 @@ class Lexer {
     if (IsDigit(c) || (c == '.' && IsDigit(Peek(1)))) return Number(t);
     if (c == '"' || c == '\'') return String(t);
     if (c == '`') return Backticked(t);
+    if (c == '/' && RegexExpected()) return Regex(t);
     return Operator(t);
   }
 
@@ -134,10 +136,49 @@ class Lexer {
       digits();
     }
     if (IsNameChar(Peek())) {
+      const size_t digits_end = t->text.size();
       while (IsNameChar(Peek())) t->text.push_back(Advance());
+      if (IsDurationUnit(std::string_view(t->text).substr(digits_end))) {
+        t->kind = TokenKind::kDuration;
+        return Status::OK();
+      }
       return ErrorAt(t->pos, "invalid number '" + t->text + "'");
     }
     return Status::OK();
+  }
+
+  static bool IsDurationUnit(std::string_view unit) {
+    for (std::string_view u : {"ms", "s", "m", "h", "d", "w"})
+      if (unit == u) return true;
+    return false;
+  }
+
+  // A regex may start here: after `like`, `=~`, or `parse <name>`.
+  bool RegexExpected() const {
+    const size_t n = tokens_.size();
+    if (n == 0) return false;
+    const Token& prev = tokens_[n - 1];
+    if (prev.kind == TokenKind::kMatch) return true;
+    if (prev.kind == TokenKind::kKeyword && prev.text == "like") return true;
+    return n >= 2 && prev.kind == TokenKind::kIdent && tokens_[n - 2].kind == TokenKind::kKeyword &&
+           tokens_[n - 2].text == "parse";
+  }
+
+  // /pattern/: `\/` stands for `/`; every other backslash sequence is kept for RE2.
+  Status Regex(Token* t) {
+    t->kind = TokenKind::kRegex;
+    Advance();
+    for (;;) {
+      if (AtEnd()) return ErrorAt(t->pos, "unterminated regular expression: missing closing '/'");
+      char c = Advance();
+      if (c == '/') return Status::OK();
+      if (c == '\\' && Peek() == '/') {
+        t->text.push_back(Advance());
+        continue;
+      }
+      t->text.push_back(c);
+      if (c == '\\' && !AtEnd()) t->text.push_back(Advance());
+    }
   }
 
   Status String(Token* t) {
@@ -248,8 +289,7 @@ class Lexer {
         t->kind = TokenKind::kRBracket;
         return Status::OK();
       case '=':
-        t->kind = TokenKind::kEq;
-        return Status::OK();
+        return two('~', TokenKind::kMatch, TokenKind::kEq);
       case '+':
         t->kind = TokenKind::kPlus;
         return Status::OK();
@@ -269,6 +309,7 @@ class Lexer {
         t->kind = TokenKind::kCaret;
         return Status::OK();
       case '<':
+        if (Peek() == '>') return two('>', TokenKind::kNe, TokenKind::kNe);
         return two('=', TokenKind::kLe, TokenKind::kLt);
       case '>':
         return two('=', TokenKind::kGe, TokenKind::kGt);
@@ -284,6 +325,7 @@ class Lexer {
   }
 
   std::string_view text_;
+  std::vector<Token> tokens_;
   size_t i_ = 0;
   SourcePos pos_;
   SourcePos prev_pos_;       // position of the byte consumed last
@@ -295,7 +337,40 @@ class Lexer {
 bool IsKeyword(std::string_view lower) {
   for (std::string_view k : kKeywords)
     if (k == lower) return true;
+  return IsCommandName(lower);
+}
+
+bool IsCommandName(std::string_view lower) {
+  for (std::string_view k : kCommands)
+    if (k == lower) return true;
   return false;
+}
+
+Result<int64_t> DurationNanos(std::string_view text, SourcePos pos) {
+  size_t digits = 0;
+  while (digits < text.size() && IsDigit(text[digits])) ++digits;
+  std::string_view unit = text.substr(digits);
+  int64_t scale = 0;
+  if (unit == "ms") scale = 1'000'000;
+  if (unit == "s") scale = 1'000'000'000;
+  if (unit == "m") scale = int64_t{60} * 1'000'000'000;
+  if (unit == "h") scale = int64_t{3600} * 1'000'000'000;
+  if (unit == "d") scale = int64_t{86400} * 1'000'000'000;
+  if (unit == "w") scale = int64_t{7 * 86400} * 1'000'000'000;
+  int64_t n = 0, out = 0;
+  for (size_t i = 0; i < digits; ++i) {
+    if (__builtin_mul_overflow(n, 10, &n) || __builtin_add_overflow(n, text[i] - '0', &n)) {
+      return ErrorAt(pos, "duration out of range: " + std::string(text));
+    }
+  }
+  if (scale == 0 || digits == 0) {
+    return ErrorAt(pos, "invalid duration '" + std::string(text) +
+                            "' (use a whole number with ms, s, m, h, d or w)");
+  }
+  if (__builtin_mul_overflow(n, scale, &out) || out == 0) {
+    return ErrorAt(pos, "duration out of range: " + std::string(text));
+  }
+  return out;
 }
 
 Result<std::vector<Token>> Tokenize(std::string_view text) { return Lexer(text).Run(); }

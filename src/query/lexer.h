@@ -27,6 +27,8 @@ enum class TokenKind {
   kKeyword,  // reserved word, matched case-insensitively (see IsKeyword)
   kString,   // "..." or '...'
   kNumber,   // 12, 1.5, 2e3 (never signed: `-` is its own token)
+  kDuration, // 5m, 1h, 30s, 250ms (a number with a time unit; see DurationNanos)
+  kRegex,    // /re/ after `like`, `=~` or `parse <field>`; text is the pattern (`\/` undone)
   kPipe,     // |
   kComma,
   kLParen,
@@ -34,7 +36,8 @@ enum class TokenKind {
   kLBracket,
   kRBracket,
   kEq,  // =
-  kNe,  // !=
+  kNe,  // != (also <>, for SQL)
+  kMatch,  // =~
   kLt,
   kLe,
   kGt,
@@ -58,12 +61,20 @@ struct Token {
   bool quoted = false;  // kIdent written in backticks (never a keyword)
 };
 
-// Keywords: and or not as asc desc true false null, and the command names filter fields
-// display sort limit. Command names may still be used as field names inside expressions
-// (the parser accepts them there); the others need backticks to be used as names.
+// Keywords: and or not as asc desc true false null in like by, and the command names
+// filter fields display sort limit stats parse dedup source. Command names may still be
+// used as field names inside expressions (the parser accepts them there); the others need
+// backticks to be used as names.
 bool IsKeyword(std::string_view lower);
+bool IsCommandName(std::string_view lower);
 
-// Splits `text` into tokens; the last one is kEnd. The kEnd token sits on the last
+// Nanoseconds in a kDuration token's text ("5m" -> 300e9). Units: ms s m h d w.
+// Errors: InvalidArgument (at `pos`) for an unknown unit or an overflow.
+Result<int64_t> DurationNanos(std::string_view text, SourcePos pos);
+
+// Splits `text` into tokens; the last one is kEnd. A `/` starts a regex literal (kRegex)
+// where a regex is expected: after `like`, `=~`, and after `parse <field>`; elsewhere it
+// is division. The kEnd token sits on the last
 // character of the last token (1:1 for an empty query), so an error at the end of the
 // query points at where the query stops. Comments (`#` to end of line) and whitespace
 // are skipped.

@@ -38,6 +38,12 @@ std::string Dump(std::string_view text) {
       case TokenKind::kNumber:
         kind = "num";
         break;
+      case TokenKind::kDuration:
+        kind = "dur";
+        break;
+      case TokenKind::kRegex:
+        kind = "re";
+        break;
       default:
         kind = "op";
         break;
@@ -94,6 +100,21 @@ TEST(LexerTest, Numbers) {
             "op:-@1:24 num:7@1:25 end:@1:25");
 }
 
+TEST(LexerTest, DurationsRegexesAndMatch) {
+  EXPECT_EQ(Dump("bin(5m) 10s 250ms 2h 1d 1w"),
+            "id:bin@1:1 op:(@1:4 dur:5m@1:5 op:)@1:7 dur:10s@1:9 dur:250ms@1:13 dur:2h@1:19 "
+            "dur:1d@1:22 dur:1w@1:25 end:@1:26");
+  EXPECT_EQ(Dump("a like /x\\/y/ | b =~ /(?i)z/"),
+            "id:a@1:1 kw:like@1:3 re:x/y@1:8 op:|@1:15 id:b@1:17 op:=~@1:19 re:(?i)z@1:22 "
+            "end:@1:28");
+  EXPECT_EQ(Dump("parse @message /(?<x>\\d+)/"),
+            "kw:parse@1:1 id:@message@1:7 re:(?<x>\\d+)@1:16 end:@1:26");
+  EXPECT_EQ(Dump("a / b <> c"), "id:a@1:1 op:/@1:3 id:b@1:5 op:<>@1:7 id:c@1:10 end:@1:10");
+  EXPECT_EQ(DurationNanos("5m", {}).value(), int64_t{300} * 1'000'000'000);
+  EXPECT_EQ(DurationNanos("250ms", {}).value(), 250'000'000);
+  EXPECT_FALSE(DurationNanos("99999999999999w", {}).ok());
+}
+
 TEST(LexerTest, CommentsAndLines) {
   EXPECT_EQ(Dump("# header\nfields a # trailing\n| limit 5 #"),
             "kw:fields@2:1 id:a@2:8 op:|@3:1 kw:limit@3:3 num:5@3:9 end:@3:9");
@@ -126,7 +147,9 @@ TEST(LexerTest, Errors) {
   EXPECT_EQ(LexError("fields ``"), "line 1, column 8: empty name in backticks");
   EXPECT_EQ(LexError("filter a ! 1"),
             "line 1, column 10: unexpected character '!' (use 'not' or '!=')");
-  EXPECT_EQ(LexError("filter a = 5m"), "line 1, column 12: invalid number '5m'");
+  EXPECT_EQ(LexError("filter a = 5q"), "line 1, column 12: invalid number '5q'");
+  EXPECT_EQ(LexError("filter a like /x"),
+            "line 1, column 15: unterminated regular expression: missing closing '/'");
   EXPECT_EQ(LexError("fields a\n| filter b ~ 1"), "line 2, column 12: unexpected character '~'");
   EXPECT_EQ(LexError("fields a;"), "line 1, column 9: unexpected character ';'");
 }

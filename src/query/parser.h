@@ -1,24 +1,18 @@
-// Parser for the Logs Insights query language: query text -> QueryAst.
+// Parser for the query languages: query text -> QueryAst. A query whose first word is
+// SELECT goes to the SQL front end (sql_parser.h); any other is Logs Insights:
 //
-// Grammar (lowest precedence first; see docs/query.md):
 //   query      := command ('|' command)*
 //   command    := 'filter' expr
 //               | ('fields' | 'display') item (',' item)*
+//               | 'stats' item (',' item)* ['by' item (',' item)*]
 //               | 'sort' expr ['asc' | 'desc'] (',' expr ['asc' | 'desc'])*
 //               | 'limit' INTEGER
+//               | 'parse' name (STRING 'as' name (',' name)* | REGEX ['as' name, ...])
+//               | 'dedup' name (',' name)*
+//               | 'source' name                      (first command only)
 //   item       := expr ['as' name]
-//   expr       := and ('or' and)*
-//   and        := not ('and' not)*
-//   not        := 'not' not | comparison
-//   comparison := additive [('=' | '!=' | '<' | '<=' | '>' | '>=') additive]
-//   additive   := term (('+' | '-') term)*
-//   term       := unary (('*' | '/' | '%') unary)*
-//   unary      := '-' unary | power
-//   power      := primary ['^' unary]
-//   primary    := NUMBER | STRING | 'true' | 'false' | 'null' | name
-//               | name '(' [expr (',' expr)*] ')' | '(' expr ')'
-// Arithmetic and calls are parsed so the AST is complete; the binder decides what is
-// supported.
+// Expressions: expr_parser.h. The parser checks syntax only; the binder decides what a
+// name or call means.
 #pragma once
 
 #include <string_view>

@@ -120,17 +120,40 @@ INSTANTIATE_TEST_SUITE_P(
         BadQuery{"filter status >=",
                  "line 1, column 16: expected a value after '>=', found end of query"},
         BadQuery{"",
-                 "line 1, column 1: expected a command (display, fields, filter, limit, sort), "
-                 "found end of query"},
+                 "line 1, column 1: expected a command (dedup, display, fields, filter, limit, "
+                 "parse, sort, source, stats), found end of query"},
         BadQuery{"   # nothing",
-                 "line 1, column 1: expected a command (display, fields, filter, "
-                 "limit, sort), found end of query"},
+                 "line 1, column 1: expected a command (dedup, display, fields, filter, limit, "
+                 "parse, sort, source, stats), found end of query"},
         BadQuery{"foo bar",
-                 "line 1, column 1: unknown command 'foo'; expected one of: display, "
-                 "fields, filter, limit, sort"},
-        BadQuery{"fields a | stats count(*)",
-                 "line 1, column 12: command 'stats' is not supported yet; supported: display, "
-                 "fields, filter, limit, sort"},
+                 "line 1, column 1: unknown command 'foo'; expected one of: dedup, display, "
+                 "fields, filter, limit, parse, sort, source, stats"},
+        BadQuery{"fields a | pattern @message",
+                 "line 1, column 12: command 'pattern' is not supported; supported: dedup, "
+                 "display, fields, filter, limit, parse, sort, source, stats"},
+        BadQuery{"stats count(*) by", "line 1, column 17: expected a field or expression to "
+                                      "group by after 'by', found end of query"},
+        BadQuery{"stats", "line 1, column 5: expected an aggregate such as count(*) after "
+                          "'stats', found end of query"},
+        BadQuery{"filter a in 1", "line 1, column 13: expected '[' after 'in', found '1'"},
+        BadQuery{"filter a in [1 2]", "line 1, column 16: expected ',' or ']' to close the "
+                                      "list at line 1, column 13, found '2'"},
+        BadQuery{"filter a like 5", "line 1, column 15: expected a string or /regex/, found '5'"},
+        BadQuery{"filter a =~ 5", "line 1, column 13: expected a /regex/ or string after '=~', "
+                                  "found '5'"},
+        BadQuery{"filter a like /abc", "line 1, column 15: unterminated regular expression: "
+                                       "missing closing '/'"},
+        BadQuery{"parse @message", "line 1, column 14: expected a \"glob * pattern\" or a "
+                                   "/regex/ after the field, found end of query"},
+        BadQuery{"parse @message 'a*b'", "line 1, column 20: expected 'as' and the names of "
+                                         "the parsed fields, found end of query"},
+        BadQuery{"fields a | source x", "line 1, column 12: 'source' must be the first "
+                                        "command of a query"},
+        BadQuery{"dedup", "line 1, column 5: expected a field name after 'dedup', found end "
+                          "of query"},
+        BadQuery{"filter bin(5x)", "line 1, column 12: invalid number '5x'"},
+        BadQuery{"filter bin(1.5h)", "line 1, column 12: invalid duration '1.5h' (use a whole "
+                                     "number with ms, s, m, h, d or w)"},
         BadQuery{"filter",
                  "line 1, column 6: expected a condition after 'filter', found end of "
                  "query"},
@@ -192,8 +215,8 @@ INSTANTIATE_TEST_SUITE_P(
                  "line 1, column 15: expected a command after '|', "
                  "found '|'"},
         BadQuery{"| filter a = 1",
-                 "line 1, column 1: expected a command (display, fields, "
-                 "filter, limit, sort), found '|'"},
+                 "line 1, column 1: expected a command (dedup, display, fields, "
+                 "filter, limit, parse, sort, source, stats), found '|'"},
         BadQuery{"filter a = 99999999999999999999",
                  "line 1, column 12: number out of range: 99999999999999999999"},
         BadQuery{"filter a = \"abc", "line 1, column 12: unterminated string literal"},

@@ -41,6 +41,11 @@ class Translator {
         op.kind = PlanOp::Kind::kLimit;
         op.limit = cmd.limit;
         break;
+      case Command::Kind::kStats:
+      case Command::Kind::kParse:
+      case Command::Kind::kDedup:
+      case Command::Kind::kSource:
+        return ErrorAt(cmd.pos, "this command is not supported yet");
     }
     plan->ops.push_back(std::move(op));
     return Status::OK();
