@@ -635,8 +635,10 @@ uint32_t LoadIndex(const uint8_t* p, int width) {
   return v;
 }
 
+// With `ranks`, decode only those values: per output row the rank of its value among the
+// valid ones, or -1 for a null (DecodeColumnChunkRows); otherwise every row.
 Status DecodeDict(Reader& r, size_t rows, size_t n_valid, const uint8_t* bitmap, DecodeScratch& s,
-                  StringVec& strs) {
+                  StringVec& strs, const std::vector<int64_t>* ranks) {
   uint64_t count = 0;
   uint8_t width = 0;
   if (!r.Varint(&count) || count == 0 || count > n_valid || count > r.left()) {
@@ -659,40 +661,56 @@ Status DecodeDict(Reader& r, size_t rows, size_t n_valid, const uint8_t* bitmap,
     total += s.dict[id].size();
   }
   if (total > kMaxDecodedStringBytes) return Bad("dictionary expands too far");
-  strs.reserve(strs.size() + rows, strs.bytes() + total);
   const uint8_t* idx = r.p;
+  r.p = r.end;
+  if (ranks != nullptr) {
+    for (int64_t k : *ranks)
+      strs.push_back(k < 0 ? std::string_view() : s.dict[LoadIndex(idx + k * width, width)]);
+    return Status::OK();
+  }
+  strs.reserve(strs.size() + rows, strs.bytes() + total);
   PushStrings(rows, bitmap, strs, [&] {
     std::string_view v = s.dict[LoadIndex(idx, width)];
     idx += width;
     return v;
   });
-  r.p = r.end;
   return Status::OK();
 }
 
-Status DecodeUuids(Reader& r, size_t rows, size_t n_valid, const uint8_t* bitmap, StringVec& strs) {
+Status DecodeUuids(Reader& r, size_t rows, size_t n_valid, const uint8_t* bitmap, StringVec& strs,
+                   const std::vector<int64_t>* ranks) {
   uint8_t upper = 0;
   if (!r.Byte(&upper) || upper > 1) return Bad("bad uuid case flag");
   if (r.left() != n_valid * 16) return Bad("bad uuid section size");
   const char* digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
-  strs.reserve(strs.size() + rows, strs.bytes() + n_valid * 36);
-  const uint8_t* p = r.p;
+  const uint8_t* base = r.p;
+  r.p = r.end;
   char text[36];
-  PushStrings(rows, bitmap, strs, [&] {
+  auto format = [&](const uint8_t* p) {
     char* t = text;
     for (int i = 0; i < 16; ++i) {
       if (i == 4 || i == 6 || i == 8 || i == 10) *t++ = '-';
       *t++ = digits[p[i] >> 4];
       *t++ = digits[p[i] & 15];
     }
-    p += 16;
     return std::string_view(text, 36);
+  };
+  if (ranks != nullptr) {
+    for (int64_t k : *ranks) strs.push_back(k < 0 ? std::string_view() : format(base + k * 16));
+    return Status::OK();
+  }
+  strs.reserve(strs.size() + rows, strs.bytes() + n_valid * 36);
+  const uint8_t* p = base;
+  PushStrings(rows, bitmap, strs, [&] {
+    std::string_view v = format(p);
+    p += 16;
+    return v;
   });
-  r.p = r.end;
   return Status::OK();
 }
 
-Status DecodePlain(Reader& r, size_t rows, size_t n_valid, const uint8_t* bitmap, StringVec& strs) {
+Status DecodePlain(Reader& r, size_t rows, size_t n_valid, const uint8_t* bitmap, StringVec& strs,
+                   const std::vector<int64_t>* ranks) {
   Reader check = r;
   for (size_t i = 0; i < n_valid; ++i) {
     uint64_t len = 0;
@@ -700,15 +718,33 @@ Status DecodePlain(Reader& r, size_t rows, size_t n_valid, const uint8_t* bitmap
     check.p += len;
   }
   if (check.left() != 0) return Bad("trailing bytes after the strings");
-  // Lengths and bytes together never exceed the body, so the body bounds the reserve.
-  strs.reserve(strs.size() + rows, strs.bytes() + r.left());
-  PushStrings(rows, bitmap, strs, [&] {
+  auto next = [&] {
     uint64_t len = 0;
     r.p = GetVarint(r.p, r.end, &len);  // cannot fail: checked above
     std::string_view v(reinterpret_cast<const char*>(r.p), len);
     r.p += len;
     return v;
-  });
+  };
+  if (ranks != nullptr) {  // ranks ascend: walk the values once, copying only the wanted
+    int64_t at = 0;
+    std::string_view v;
+    for (int64_t k : *ranks) {
+      if (k < 0) {
+        strs.push_back({});
+        continue;
+      }
+      while (at <= k) {
+        v = next();
+        ++at;
+      }
+      strs.push_back(v);
+    }
+    r.p = r.end;
+    return Status::OK();
+  }
+  // Lengths and bytes together never exceed the body, so the body bounds the reserve.
+  strs.reserve(strs.size() + rows, strs.bytes() + r.left());
+  PushStrings(rows, bitmap, strs, next);
   return Status::OK();
 }
 
@@ -750,11 +786,11 @@ Status DecodeValues(Reader& r, uint8_t enc, Type type, size_t rows, size_t n_val
     case kFloatRaw:
       return DecodeFloats(r, enc, rows, n_valid, bitmap, out->floats);
     case kStrDict:
-      return DecodeDict(r, rows, n_valid, bitmap, s, out->strs);
+      return DecodeDict(r, rows, n_valid, bitmap, s, out->strs, nullptr);
     case kStrUuid:
-      return DecodeUuids(r, rows, n_valid, bitmap, out->strs);
+      return DecodeUuids(r, rows, n_valid, bitmap, out->strs, nullptr);
     case kStrPlain:
-      return DecodePlain(r, rows, n_valid, bitmap, out->strs);
+      return DecodePlain(r, rows, n_valid, bitmap, out->strs, nullptr);
     default:
       return Bad("unknown encoding");
   }
@@ -820,6 +856,70 @@ Status DecodeColumnChunk(std::string_view chunk, Type type, size_t rows, Column*
     return Bad("trailing bytes after the values");
   }
   AppendValidity(rows, bitmap, out->valid);
+  return Status::OK();
+}
+
+namespace {
+
+// Decodes picked rows of a String chunk, copying only their values.
+Status DecodeStringRows(std::string_view chunk, size_t rows, const std::vector<uint32_t>& pick,
+                        Column* out) {
+  DecodeScratch& s = DecScratch();
+  uint8_t flags = 0;
+  std::string_view body;
+  RETURN_IF_ERROR(OpenChunk(chunk, Type::kString, rows, s, &flags, &body));
+  const uint8_t enc = flags & kEncodingMask;
+  if (!EncodingFits(enc, Type::kString)) return Bad("encoding does not fit the column type");
+  Reader r(body);
+  const uint8_t* bitmap = nullptr;
+  size_t n_valid = rows;
+  if (enc != kAllNull && (flags & kHasValidity)) RETURN_IF_ERROR(ReadBitmap(r, rows, &bitmap, &n_valid));
+  std::vector<int64_t> ranks;
+  ranks.reserve(pick.size());
+  size_t row = 0;
+  int64_t rank = 0;  // valid rows before `row`
+  for (uint32_t p : pick) {
+    for (; row < p; ++row) rank += !bitmap || BitAt(bitmap, row);
+    bool valid = enc != kAllNull && (!bitmap || BitAt(bitmap, p));
+    ranks.push_back(valid ? rank : -1);
+  }
+  size_t before = out->strs.size();
+  Status st;
+  switch (enc) {
+    case kAllNull: for (size_t i = 0; i < pick.size(); ++i) out->strs.push_back({}); break;
+    case kStrDict: st = DecodeDict(r, rows, n_valid, bitmap, s, out->strs, &ranks); break;
+    case kStrUuid: st = DecodeUuids(r, rows, n_valid, bitmap, out->strs, &ranks); break;
+    case kStrPlain: st = DecodePlain(r, rows, n_valid, bitmap, out->strs, &ranks); break;
+    default: st = Bad("unknown encoding");
+  }
+  if (!st.ok()) {
+    out->strs.truncate(before);
+    return st;
+  }
+  for (int64_t k : ranks) out->valid.push_back(k >= 0);
+  return Status::OK();
+}
+
+}  // namespace
+
+Status DecodeColumnChunkRows(std::string_view chunk, Type type, size_t rows,
+                             const std::vector<uint32_t>& pick, Column* out) {
+  if (type == Type::kNull || out->type != type) {
+    return Status::InvalidArgument("column chunk: output column type does not match");
+  }
+  if (rows > kMaxChunkRows) return Bad("row count too large");
+  for (size_t i = 0; i < pick.size(); ++i)
+    if (pick[i] >= rows || (i > 0 && pick[i] <= pick[i - 1]))
+      return Status::InvalidArgument("column chunk: picked rows must ascend and be < rows");
+  if (type == Type::kString) return DecodeStringRows(chunk, rows, pick, out);
+  // Numbers decode without allocation per row: decode all, keep the picked.
+  thread_local Column scratch;
+  scratch.type = type;
+  scratch.valid.clear();
+  scratch.ints.clear();
+  scratch.floats.clear();
+  RETURN_IF_ERROR(DecodeColumnChunk(chunk, type, rows, &scratch));
+  for (uint32_t p : pick) out->AppendFrom(scratch, p);
   return Status::OK();
 }
 

@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/batch.h"
 #include "core/status.h"
@@ -35,5 +36,11 @@ void EncodeColumnChunk(const Column& col, size_t begin, size_t end, int zstd_lev
 // and leaves `out` unchanged on any error. InvalidArgument when out->type != type or
 // type is kNull. Thread-safe for distinct `out` columns.
 Status DecodeColumnChunk(std::string_view chunk, Type type, size_t rows, Column* out);
+
+// Like DecodeColumnChunk, but appends only the rows in `pick` (ascending, each < rows),
+// in that order. String values outside `pick` are never copied, so a selective scan pays
+// for the rows it returns, not for the block. Same damage guarantees.
+Status DecodeColumnChunkRows(std::string_view chunk, Type type, size_t rows,
+                             const std::vector<uint32_t>& pick, Column* out);
 
 }  // namespace vigil

@@ -726,9 +726,22 @@ Status EmbeddedStore::ScanPart(const Part& p, const ScanSpec& spec, const ScanSi
     st->rows_scanned += block.rows;
     std::vector<uint32_t> rows = MatchingRows(block, spec);
     if (rows.empty()) continue;
-    ASSIGN_OR_RETURN(Batch others, p.ReadBlock(b, &rest, &st->bytes_read));
+    // A selective match decodes only its rows of the other columns.
+    bool few = rows.size() * 8 < block.rows;
+    Batch others;
+    if (few) {
+      ASSIGN_OR_RETURN(others, p.ReadBlockRows(b, &rest, rows, &st->bytes_read));
+    } else {
+      ASSIGN_OR_RETURN(others, p.ReadBlock(b, &rest, &st->bytes_read));
+    }
+    if (few) {
+      block = Gather(block, rows, [](const std::string&) { return true; });
+    } else if (rows.size() < block.rows) {
+      for (Column& c : others.columns) block.columns.push_back(std::move(c));
+      others.columns.clear();
+      block = Gather(block, rows, [](const std::string&) { return true; });
+    }
     for (Column& c : others.columns) block.columns.push_back(std::move(c));
-    if (rows.size() < block.rows) block = Gather(block, rows, [](const std::string&) { return true; });
     if (!sink(std::move(block))) *stop = true;
   }
   if (!read_any) st->parts_skipped++;

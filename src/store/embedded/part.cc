@@ -23,6 +23,8 @@ namespace fs = std::filesystem;
 namespace {
 constexpr size_t kWriteBuffer = 1 << 20;
 constexpr int kBloomBitsPerKey = 10;  // ~1% false positives
+// Id lookups read every block whose filter says maybe: keep false positives rare.
+constexpr int kBloomBitsPerId = 16;
 constexpr int kBloomBitsPerWord = 8;  // ~2%
 constexpr size_t kMaxBloomKeysOther = 2048;
 
@@ -96,7 +98,7 @@ void PartWriter::AddChunkMeta(const Column& c, size_t begin, size_t end, ChunkMe
     std::sort(keys.begin(), keys.end());
     keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
     if (!id && !words && keys.size() > kMaxBloomKeysOther) return;
-    m->bloom = BuildBloom(keys, words ? kBloomBitsPerWord : kBloomBitsPerKey);
+    m->bloom = BuildBloom(keys, id ? kBloomBitsPerId : words ? kBloomBitsPerWord : kBloomBitsPerKey);
     m->bloom_has_tokens = words;
     return;
   }
@@ -206,12 +208,11 @@ Part::~Part() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-Status Part::ReadChunk(const ChunkMeta& chunk, uint32_t block_rows, Column* out,
-                       uint64_t* bytes_read) const {
-  std::string buf(chunk.length, '\0');
+Status Part::ReadChunkBytes(const ChunkMeta& chunk, std::string* buf, uint64_t* bytes_read) const {
+  buf->assign(chunk.length, '\0');
   size_t done = 0;
-  while (done < buf.size()) {
-    ssize_t n = ::pread(fd_, buf.data() + done, buf.size() - done,
+  while (done < buf->size()) {
+    ssize_t n = ::pread(fd_, buf->data() + done, buf->size() - done,
                         static_cast<off_t>(chunk.offset + done));
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return Status::FromErrno("pread " + dir_);
@@ -219,9 +220,34 @@ Status Part::ReadChunk(const ChunkMeta& chunk, uint32_t block_rows, Column* out,
     done += static_cast<size_t>(n);
   }
   if (bytes_read) *bytes_read += chunk.length;
+  return Status::OK();
+}
+
+Status Part::ReadChunk(const ChunkMeta& chunk, uint32_t block_rows, Column* out,
+                       uint64_t* bytes_read) const {
+  std::string buf;
+  RETURN_IF_ERROR(ReadChunkBytes(chunk, &buf, bytes_read));
   Status s = DecodeColumnChunk(buf, out->type, block_rows, out);
   if (!s.ok()) return Status::Corruption(dir_ + ": " + s.message());
   return Status::OK();
+}
+
+Result<Batch> Part::ReadBlockRows(size_t block, const std::vector<bool>* want,
+                                  const std::vector<uint32_t>& pick, uint64_t* bytes_read) const {
+  const BlockMeta& b = meta_.blocks[block];
+  Batch out;
+  out.rows = pick.size();
+  std::string buf;
+  for (const ChunkMeta& c : b.chunks) {
+    if (want && !(*want)[c.column]) continue;
+    Column& col = out.columns.emplace_back();
+    col.name = meta_.columns[c.column].name;
+    col.type = meta_.columns[c.column].type;
+    RETURN_IF_ERROR(ReadChunkBytes(c, &buf, bytes_read));
+    Status s = DecodeColumnChunkRows(buf, col.type, b.rows, pick, &col);
+    if (!s.ok()) return Status::Corruption(dir_ + ": " + s.message());
+  }
+  return out;
 }
 
 Result<Batch> Part::ReadBlock(size_t block, const std::vector<bool>* want,

@@ -76,12 +76,16 @@ class Part {
                    uint64_t* bytes_read) const;
   // Decodes block `block` with the columns whose index is in `want` (all when null).
   Result<Batch> ReadBlock(size_t block, const std::vector<bool>* want, uint64_t* bytes_read) const;
+  // As ReadBlock, but only the rows in `pick` (ascending): for selective scans.
+  Result<Batch> ReadBlockRows(size_t block, const std::vector<bool>* want,
+                              const std::vector<uint32_t>& pick, uint64_t* bytes_read) const;
 
   Part(const Part&) = delete;
   Part& operator=(const Part&) = delete;
 
  private:
   Part() = default;
+  Status ReadChunkBytes(const ChunkMeta& chunk, std::string* buf, uint64_t* bytes_read) const;
   std::string dir_;
   std::string partition_;
   PartMeta meta_;
