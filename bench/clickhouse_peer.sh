@@ -41,7 +41,7 @@ if ! command -v clickhouse-server >/dev/null 2>&1 && [ ! -x /usr/sbin/clickhouse
   $SUDO apt-get update -qq >&2
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq clickhouse-server clickhouse-client >&2
 fi
-kv clickhouse_version "$(clickhouse-client --version 2>&1 | grep -o '[0-9][0-9.]*' | head -1)"
+kv clickhouse_version "$(clickhouse-client --version 2>&1 | grep -o '[0-9][0-9.]*[0-9]' | head -1)"
 
 # ---- 00_gen
 "$PEERS/00_gen.sh" > "$OUT/peer_00_gen.txt" 2>&1; cat "$OUT/peer_00_gen.txt" >> "$LOG"

@@ -19,9 +19,10 @@ def load(p: Path) -> dict:
 
 def num(d, k):
     try:
-        return float(d[k])
+        x = float(d[k])
     except (KeyError, ValueError):
         return None
+    return x if x > 0 else None  # 0 means "not measured" (e.g. zstd -19 skipped)
 
 
 def f(x, fmt="{:,.0f}"):
@@ -100,11 +101,19 @@ def main() -> None:
     print(f"## Run {m.get('date', '?')}\n")
     print(f"- Machine: {m.get('nproc', '?')} cores, {m.get('cpu', '?')}, {m.get('ram', '?')} RAM; "
           f"{m.get('os', '?')}; load average at start {m.get('load_start', '?')}, at end {m.get('load_end', '?')}")
-    print(f"- Vigil {v.get('vigil_commit', '?')} (Release, `{m.get('vigil_bin_rel', v.get('vigil_bin', '?'))}`); "
+    vbin = v.get("vigil_bin", "?")
+    repo = str(Path(__file__).resolve().parent.parent) + "/"
+    vbin = vbin[len(repo):] if vbin.startswith(repo) else vbin
+    print(f"- Vigil {v.get('vigil_commit', '?')} (Release, `{vbin}`); "
           f"ClickHouse {c.get('clickhouse_version', '?')} (Debian clickhouse-server)")
     print(f"- Data: `gen_logs.py --lines {int(lines) if lines else '?'} --seed 7` "
           f"({f(num(v, 'file_bytes'))} bytes, sha256 {c.get('data_sha16', '?')}…); "
           f"{m.get('n_ids', '?')} random request ids (`bench/pick_ids.py FILE 20 7`)")
+    if v.get("vigil_dirty_files"):
+        print(f"- Vigil was built (at {v.get('vigil_bin_mtime', '?')}) from the shared work tree: HEAD plus uncommitted "
+              f"changes of other engineers in: {v['vigil_dirty_files']}")
+    if v.get("crashes"):
+        print(f"- **Vigil crashed during this run**: {v['crashes']} (figures of those runs are incomplete)")
     if m.get("note"):
         print(f"- Note: {m['note']}")
     print()

@@ -39,7 +39,6 @@ echo "== ClickHouse (peer) side" >&2
 echo "== Vigil side" >&2
 "$BENCH/ingest_and_lookup.sh"
 meta load_end "$(cut -d' ' -f1-3 /proc/loadavg)"
-meta vigil_bin_rel "$(realpath --relative-to="$REPO" "${VIGIL_BIN:-$REPO/build-bench/vigil}")"
 
 if [ ! -s "$RESULTS" ]; then
   cat > "$RESULTS" <<'MD'
@@ -54,9 +53,13 @@ matter: absolute figures move with the machine's load.
 
 From the repo root, with `shared/` beside it (`../shared/bench/`), as root or with sudo:
 
-    cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DVIGIL_TESTS=OFF -DVIGIL_BENCH=OFF
-    cmake --build build-bench --target vigil -j2      # bench/ingest_and_lookup.sh does this if missing
-    bench/run_all.sh                                  # ~15 min on 2 cores; appends a block here
+    bench/run_all.sh          # ~10 min on 2 cores (plus ~35 min once for zstd -19); appends a block here
+
+`bench/ingest_and_lookup.sh` builds the Release binary itself: by default from a snapshot of
+the committed HEAD (`git archive`, synced into `build-bench-head/src`, built incrementally in
+`build-bench-head/build`, flags `-DCMAKE_BUILD_TYPE=Release -DVIGIL_TESTS=OFF -DVIGIL_BENCH=OFF`);
+`VIGIL_SRC=worktree` builds the work tree in `build-bench` instead, `VIGIL_BIN=PATH` uses a
+given binary.
 
 `bench/run_all.sh` installs `clickhouse-server clickhouse-client` with apt-get when they are
 missing, generates `/tmp/peerbench/logs.jsonl` with `../shared/bench/peers/00_gen.sh` (reused
@@ -95,7 +98,7 @@ fi
   /usr/bin/python3 "$BENCH/render_results.py" "$OUT"
   echo "Commands (this run): \`BENCH_NOTE=... bench/run_all.sh\` = \`../shared/bench/peers/00_gen.sh\`; \`bench/clickhouse_peer.sh\`"
   echo "(\`10_raw_baselines.sh\` cached, \`20_clickhouse_start.sh\`, \`21_clickhouse_ingest.sh\` ×${CH_RUNS:-3}, lookups, \`23_clickhouse_zstd_variant.sh\`, lookups, \`29_clickhouse_stop.sh\`);"
-  echo "\`bench/ingest_and_lookup.sh\` (\`vigil serve --data DIR --listen 127.0.0.1:0\`, \`vigil import --server URL --parallel ${PARALLEL:-2} --batch-bytes ${BATCH_BYTES:-1048576} FILE\` ×${RUNS:-3}, SIGTERM, \`vigil compact --data DIR\`, \`du -sb\`, \`vigil serve\` again + 2×20 \`curl POST /api/v1/query\`)."
+  echo "\`bench/ingest_and_lookup.sh\` (Release build of HEAD, \`vigil serve --data DIR --listen 127.0.0.1:0\`, \`vigil import --server URL --parallel ${PARALLEL:-2} --batch-bytes ${BATCH_BYTES:-1048576} FILE\` ×${RUNS:-3}, SIGTERM, \`vigil compact --data DIR\`, \`du -sb\`, \`vigil serve\` again + 2×20 \`curl POST /api/v1/query\`)."
   echo
 } > "$OUT/results_block.md"
 cat "$OUT/results_block.md" >> "$RESULTS"
