@@ -537,12 +537,14 @@ Status EmbeddedStore::WriteDayParts(const MemTable& m, PartList* out) {
     Batch block;
     RowAppender appender(&block);
     for (size_t c = 0; c < chunks.size(); ++c) appender.SetSource(c, *chunks[c]);
-    for (size_t k = i; k < j; ++k) {
-      appender.Append(order[k].chunk, order[k].row);
-      if (block.rows == kBlockRows || k + 1 == j) {
-        RETURN_IF_ERROR(w->WriteBlock(block, 0, block.rows));
-        appender.ClearRows();
-      }
+    std::vector<RowAppender::Ref> refs;
+    for (size_t k = i; k < j; k += kBlockRows) {
+      refs.clear();
+      for (size_t q = k; q < std::min(j, k + kBlockRows); ++q)
+        refs.push_back({order[q].chunk, order[q].row});
+      appender.AppendRefs(refs);
+      RETURN_IF_ERROR(w->WriteBlock(block, 0, block.rows));
+      appender.ClearRows();
     }
     ASSIGN_OR_RETURN(PartMeta meta, w->Finish());
     ASSIGN_OR_RETURN(auto part, Part::Open(pdir + "/" + PartDirName(meta.id)));

@@ -30,6 +30,22 @@ void RowAppender::Append(size_t slot, size_t row) {
   ++out_->rows;
 }
 
+void RowAppender::AppendRefs(const std::vector<Ref>& refs) {
+  for (size_t i = 0; i < out_->columns.size(); ++i) {
+    Column& dst = out_->columns[i];
+    dst.valid.reserve(dst.valid.size() + refs.size());
+    for (const Ref& r : refs) {
+      const Column* src = maps_[r.slot][i];
+      if (src == nullptr) {
+        dst.AppendNull();
+      } else {
+        dst.AppendFrom(*src, r.row);
+      }
+    }
+  }
+  out_->rows += refs.size();
+}
+
 void RowAppender::ClearRows() {
   for (Column& c : out_->columns) {
     c.valid.clear();

@@ -44,6 +44,11 @@ class RowAppender {
   void SetSource(size_t slot, const Batch& src);
   // Appends row `row` of the source in `slot`.
   void Append(size_t slot, size_t row);
+  struct Ref {
+    uint32_t slot, row;
+  };
+  // Appends many rows, one output column at a time (cache-friendlier than Append).
+  void AppendRefs(const std::vector<Ref>& refs);
   // Empties the output but keeps its columns (and so every mapping) for the next block.
   void ClearRows();
 
