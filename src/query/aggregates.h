@@ -42,14 +42,19 @@ class AggState {
 };
 
 struct AggregateDef {
+  // The literal second argument: none, a percentile 0..100 (pct), a fraction 0..1
+  // (SQL quantile), or none with a fixed 0.5 (median).
+  enum class Param { kNone, kPercent, kFraction, kHalf };
+
   std::string_view name;  // lower case
   size_t min_args = 0;
   size_t max_args = 0;
+  Param param = Param::kNone;
   bool needs_timestamp = false;
-  // The result is of the argument's kind, so a time argument gives a time.
+  // The result is one of the argument's values, so a time argument gives a time.
   bool keeps_time = false;
-  // A fresh state. `param` is the literal second argument (pct's percentile), else null.
-  std::unique_ptr<AggState> (*make)(const Value& param) = nullptr;
+  // A fresh state; `fraction` is the quantile in [0, 1] for percentiles, else 0.
+  std::unique_ptr<AggState> (*make)(double fraction) = nullptr;
 };
 
 // The definition of `name` (lower case), or nullptr.

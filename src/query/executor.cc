@@ -5,14 +5,18 @@
 namespace vigil::query {
 namespace {
 
+// Whether rows after this operator are no longer "the events that matched".
+bool EndsMatching(PlanOp::Kind k) {
+  return k == PlanOp::Kind::kSort || k == PlanOp::Kind::kLimit || k == PlanOp::Kind::kAggregate ||
+         k == PlanOp::Kind::kDedup;
+}
+
 // Chains the operators for plan.ops, last first, with a row counter in front of the
-// first sort or limit (so "matched" means "passed the filters").
-OperatorPtr BuildPipeline(const Plan& plan, QueryResult* result) {
+// first sort, limit, aggregate or dedup (so "matched" means "passed the filters").
+OperatorPtr BuildPipeline(const Plan& plan, ExecContext* ctx, QueryResult* result) {
   size_t first_breaker = plan.ops.size();
   for (size_t i = 0; i < plan.ops.size() && first_breaker == plan.ops.size(); ++i) {
-    if (plan.ops[i].kind == PlanOp::Kind::kSort || plan.ops[i].kind == PlanOp::Kind::kLimit) {
-      first_breaker = i;
-    }
+    if (EndsMatching(plan.ops[i].kind)) first_breaker = i;
   }
   uint64_t* matched = &result->stats.rows_matched;
   OperatorPtr head = MakeCollect(plan.output, &result->rows);
@@ -32,6 +36,15 @@ OperatorPtr BuildPipeline(const Plan& plan, QueryResult* result) {
       case PlanOp::Kind::kLimit:
         head = MakeLimit(op.limit.value_or(0), std::move(head));
         break;
+      case PlanOp::Kind::kAggregate:
+        head = MakeAggregate(op, ctx, std::move(head));
+        break;
+      case PlanOp::Kind::kParse:
+        head = MakeParse(op, std::move(head));
+        break;
+      case PlanOp::Kind::kDedup:
+        head = MakeDedup(op.names, std::move(head));
+        break;
     }
     if (i == first_breaker) head = MakeCount(matched, std::move(head));
   }
@@ -45,7 +58,9 @@ Result<QueryResult> ExecutePlan(const Plan& plan, Store& store) {
   result.columns = plan.output;
   result.stats.start_ns = plan.scan.min_ts;
   result.stats.end_ns = plan.scan.max_ts;
-  OperatorPtr head = BuildPipeline(plan, &result);
+  ExecContext ctx;
+  ctx.memory_budget_bytes = plan.memory_budget_bytes;
+  OperatorPtr head = BuildPipeline(plan, &ctx, &result);
   if (plan.scan.min_ts <= plan.scan.max_ts) {
     ScanSink sink = [&](Batch&& batch) {
       if (batch.rows == 0) return true;
@@ -54,6 +69,7 @@ Result<QueryResult> ExecutePlan(const Plan& plan, Store& store) {
     RETURN_IF_ERROR(store.Scan(plan.scan, sink, &result.stats.scan));
   }
   head->Finish();
+  RETURN_IF_ERROR(ctx.status);
   return result;
 }
 

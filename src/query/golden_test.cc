@@ -179,6 +179,7 @@ void RunFile(const std::string& name) {
 TEST(GoldenTest, Queries) { RunFile("queries.test"); }
 TEST(GoldenTest, Errors) { RunFile("errors.test"); }
 TEST(GoldenTest, Plans) { RunFile("plans.test"); }
+TEST(GoldenTest, Stats) { RunFile("stats.test"); }
 
 }  // namespace
 }  // namespace vigil::query

@@ -2,9 +2,9 @@
 //
 // The executor turns each plan operator into one of these and chains them; the scan
 // pushes Frames into the first, each pushes its output into the next, and the last
-// (Collect) turns rows into Values. Streaming operators (filter, project, limit) work
-// on one frame at a time; Sort holds its input until Finish (a pipeline breaker) and
-// then pushes its output as one frame. A later Aggregate is another breaker.
+// (Collect) turns rows into Values. Streaming operators (filter, project, limit, parse,
+// dedup) work on one frame at a time; Sort and Aggregate hold their input until Finish
+// (pipeline breakers) and then push their output as one frame.
 //
 // Thread-safety: none; a pipeline belongs to one query on one thread.
 #pragma once
@@ -14,11 +14,20 @@
 #include <optional>
 #include <vector>
 
+#include "core/status.h"
 #include "core/value.h"
 #include "query/evaluator.h"
 #include "query/plan.h"
 
 namespace vigil::query {
+
+// State shared by the operators of one query run.
+struct ExecContext {
+  // The first error an operator hit (e.g. the memory budget); it then returns false
+  // from Push so the scan stops, and the executor returns this status.
+  Status status;
+  size_t memory_budget_bytes = size_t{256} << 20;
+};
 
 class Operator {
  public:
@@ -42,6 +51,15 @@ OperatorPtr MakeCount(uint64_t* counter, OperatorPtr next);
 // arrival order) and keeps the first `limit` rows. With a limit it holds at most about
 // 2 * limit rows at a time and drops rows that cannot make the top early.
 OperatorPtr MakeSort(std::vector<SortKey> keys, std::optional<uint64_t> limit, OperatorPtr next);
+// Groups rows by op.items and computes op.aggs per group (aggregate_op.cc). Fails the
+// query (ctx->status = ResourceExhausted) when its groups outgrow the memory budget.
+OperatorPtr MakeAggregate(const PlanOp& op, ExecContext* ctx, OperatorPtr next);
+// Parses op.items[0].expr with op.regex into the String columns op.names (parse_op.cc);
+// rows where it does not match get nulls.
+OperatorPtr MakeParse(const PlanOp& op, OperatorPtr next);
+// Passes on only the first row of each combination of values of `names` (dedup_op.cc);
+// a row where any of them is missing always passes.
+OperatorPtr MakeDedup(std::vector<std::string> names, OperatorPtr next);
 // Appends one row of Values per selected row to *rows, with `columns` in order.
 OperatorPtr MakeCollect(std::vector<ResultColumn> columns, std::vector<std::vector<Value>>* rows);
 

@@ -1,5 +1,6 @@
 #include "query/plan.h"
 
+#include <cstdio>
 #include <limits>
 
 namespace vigil::query {
@@ -66,6 +67,34 @@ std::string PlanOpText(const PlanOp& op) {
       break;
     case PlanOp::Kind::kLimit:
       out.append("Limit ").append(std::to_string(op.limit.value_or(0)));
+      break;
+    case PlanOp::Kind::kAggregate:
+      out.append("Aggregate");
+      for (const AggregateItem& a : op.aggs) {
+        out.append(" ").append(QuoteName(a.name)).append("=").append(a.func).append("(");
+        if (a.arg) out.append(ExprToString(*a.arg));
+        if (a.fraction > 0) {
+          char buf[32];
+          std::snprintf(buf, sizeof buf, "%.6g", a.fraction);
+          out.append(", ").append(buf);
+        }
+        out.append(")");
+      }
+      for (size_t i = 0; i < op.items.size(); ++i) {
+        out.append(i > 0 ? ", " : " by ").append(QuoteName(op.items[i].name)).append("=");
+        out.append(ExprToString(*op.items[i].expr));
+      }
+      break;
+    case PlanOp::Kind::kParse:
+      out.append("Parse ").append(ExprToString(*op.items[0].expr)).append(" ");
+      out.append(ExprToString(*op.regex)).append(" ->");
+      for (const std::string& n : op.names) out.append(" ").append(n.empty() ? "_" : QuoteName(n));
+      break;
+    case PlanOp::Kind::kDedup:
+      out.append("Dedup");
+      for (size_t i = 0; i < op.names.size(); ++i) {
+        out.append(i > 0 ? ", " : " ").append(QuoteName(op.names[i]));
+      }
       break;
   }
   return out;

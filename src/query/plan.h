@@ -9,9 +9,10 @@
 // Logs Insights commands map one to one onto operators (filter -> Filter,
 // fields/display -> Project, sort -> Sort, limit -> Limit); the planner rules
 // (planner_rules.h) then fill in the scan and rewrite the pipeline (default ordering,
-// top-N). A later `stats` becomes an Aggregate operator in the same list: operators that
-// must see all their input before emitting (Sort, Aggregate) are pipeline breakers, and
-// the executor runs whatever follows them on their output.
+// top-N). `stats` becomes an Aggregate (and a Project for items computed from
+// aggregates), `parse` a Parse, `dedup` a Dedup. Operators that must see all their
+// input before emitting (Sort, Aggregate) are pipeline breakers, and the executor runs
+// whatever follows them on their output.
 #pragma once
 
 #include <cstdint>
@@ -32,6 +33,18 @@ struct ProjectItem {
   ExprPtr expr;
 };
 
+// One aggregate of an Aggregate operator: `name` = func(arg) per group.
+struct AggregateItem {
+  std::string name;
+  std::string func;  // lower case, an entry of aggregates.h
+  ExprPtr arg;       // the argument; nullptr for count() / count(*)
+  double fraction = 0;  // percentiles: the quantile in [0, 1]
+
+  AggregateItem() = default;
+  AggregateItem(AggregateItem&&) = default;
+  AggregateItem& operator=(AggregateItem&&) = default;
+};
+
 struct SortKey {
   std::string name;  // a field or a column computed earlier in the pipeline
   bool desc = false;
@@ -44,18 +57,30 @@ struct PlanOp {
     kProject,  // compute `items` as new columns (shadowing fields of the same name)
     kSort,     // order rows by `keys` (nulls last); with `limit`, keep only the first n
     kLimit,    // keep the first `limit` rows
+    // one row per distinct value of the `items` (group keys: name = expr), with the
+    // `aggs` computed over its rows; no items: one row over all input (even none)
+    kAggregate,
+    kParse,    // `items[0].expr` parsed by `regex` into the string columns `names`
+    kDedup,    // keep the first row of each combination of the `names` fields
   };
   Kind kind = Kind::kFilter;
+  SourcePos pos;  // of the command, for errors found while running
   ExprPtr predicate;
   std::vector<ProjectItem> items;
   std::vector<SortKey> keys;
   std::optional<uint64_t> limit;
+  std::vector<AggregateItem> aggs;
+  std::vector<std::string> names;
+  ExprPtr regex;  // kParse: a bound kRegex node
 
-  bool IsBreaker() const { return kind == Kind::kSort; }
+  bool IsBreaker() const { return kind == Kind::kSort || kind == Kind::kAggregate; }
 };
 
 struct Plan {
   ScanSpec scan;
+  // Memory the query's breakers (Aggregate, Sort) may hold; beyond it the query fails
+  // with ResourceExhausted instead of exhausting the server.
+  size_t memory_budget_bytes = size_t{256} << 20;
   std::vector<PlanOp> ops;
   std::vector<ResultColumn> output;
   // Facts the planner found, reported for tests and `explain`.

@@ -10,6 +10,7 @@
 #include "query/ast.h"
 #include "query/plan.h"
 #include "query/query.h"
+#include "query/views.h"
 
 namespace vigil::query {
 
@@ -23,11 +24,17 @@ struct PlannerOptions {
   // lookups), as Logs Insights does. A front end with unordered semantics (SQL without
   // ORDER BY) turns this off; the scan then stops as soon as the limit is reached.
   bool default_time_order = true;
+  // Views for `source <view>`; nullptr means DefaultViews().
+  const ViewRegistry* views = nullptr;
+  // Memory the query's aggregates may hold (Plan::memory_budget_bytes).
+  size_t memory_budget_bytes = size_t{256} << 20;
 };
 
 // Binds every expression of `ast` and plans it for `req`. `now_ns` is the current time
-// (the caller resolves req.now_ns == 0 to the clock).
-// Errors: InvalidArgument "line L, column C: ..." from the binder.
+// (the caller resolves req.now_ns == 0 to the clock). A query with
+// ast.default_time_order == false (SQL) gets no default newest-first order.
+// Errors: InvalidArgument "line L, column C: ..." from the binder or the translation
+// (unknown view, misplaced aggregate, parse pattern and names that do not agree, ...).
 Result<Plan> BuildPlan(QueryAst&& ast, const QueryRequest& req, int64_t now_ns,
                        const PlannerOptions& options);
 

@@ -13,8 +13,8 @@
 namespace vigil::query {
 
 // The conjuncts the scan may use (rule_scan_conjuncts.cc): the top-level `and` operands
-// of Filters that come before any Sort or Limit (a filter after a limit must not shrink
-// what the limit sees), over fields no earlier Project shadows. Pointers into `plan`,
+// of Filters that come before any Sort, Limit, Aggregate or Dedup (a filter after a limit
+// must not shrink what the limit sees), over fields no earlier Project or Parse shadows. Pointers into `plan`,
 // valid while its operators' expressions live.
 std::vector<const Expr*> ScanConjuncts(const Plan& plan);
 
@@ -36,9 +36,15 @@ void ChooseTimeRange(const std::vector<const Expr*>& conjuncts, const QueryReque
 // time range.
 std::vector<PrunePredicate> ExtractPrunePredicates(const std::vector<const Expr*>& conjuncts);
 
-// Without any Sort, inserts `sort @timestamp` (desc, or asc when `ascending`) before the
-// first Limit, or at the end (rule_default_order.cc). Returns whether it did.
+// Without any Sort before the first Aggregate, inserts `sort @timestamp` (desc, or asc
+// when `ascending`) before the first Limit or Dedup, or at the end when there is no
+// Aggregate (rule_default_order.cc). Returns whether it did.
 bool AddDefaultOrder(Plan* plan, bool ascending);
+
+// After each Aggregate with group keys that no Sort follows (before the next Aggregate),
+// inserts a Sort by the keys, ascending, so grouped results come out in key order
+// (rule_group_order.cc).
+void OrderGroups(Plan* plan);
 
 // Without any Limit, appends `limit max_rows` (rule_default_order.cc).
 void CapRows(Plan* plan, uint64_t max_rows);
@@ -49,7 +55,8 @@ void CapRows(Plan* plan, uint64_t max_rows);
 void FuseTopN(Plan* plan);
 
 // The fields the scan must return (rule_projection.cc): every field read before being
-// shadowed by a Project, plus @timestamp, sorted; empty (= all columns) when @message is
+// shadowed by a Project or Parse (up to the first Aggregate, whose output later
+// operators read), plus @timestamp, sorted; empty (= all columns) when @message is
 // needed, since a JSON event's @message is rendered from all of its fields.
 std::vector<std::string> ScanColumns(const Plan& plan);
 

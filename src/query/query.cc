@@ -20,6 +20,8 @@ Result<query::Plan> MakePlan(const QueryRequest& req, const QueryOptions& option
   ASSIGN_OR_RETURN(query::QueryAst ast, query::ParseQuery(req.text));
   query::PlannerOptions planner;
   planner.id_fields = options.id_fields;
+  planner.memory_budget_bytes = options.memory_budget_bytes;
+  planner.views = options.views;
   return query::BuildPlan(std::move(ast), req, NowNs(req), planner);
 }
 

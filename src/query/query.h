@@ -1,4 +1,5 @@
-// Query engine entry point: Logs Insights syntax (and later SQL) over a Store.
+// Query engine entry point: Logs Insights syntax or a SQL SELECT (docs/query.md) over a
+// Store.
 #pragma once
 
 #include <cstdint>
@@ -23,10 +24,19 @@ struct QueryRequest {
 };
 
 // Server-wide settings of the query engine.
+namespace query {
+class ViewRegistry;
+}
+
 struct QueryOptions {
   // `<id field> = "..."` as a top-level condition makes a query an id lookup: with no
   // explicit range it searches all time, and with no `sort` it lists oldest first.
   std::vector<std::string> id_fields = {"request_id", "trace_id"};
+  // Memory a query's `stats` may hold (groups and aggregate state). A query that needs
+  // more fails with ResourceExhausted instead of exhausting the server.
+  size_t memory_budget_bytes = size_t{256} << 20;
+  // Views for `source <view>` / FROM; nullptr means query::DefaultViews() (views.h).
+  const query::ViewRegistry* views = nullptr;
 };
 
 struct ResultColumn {

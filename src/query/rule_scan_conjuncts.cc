@@ -9,9 +9,16 @@ std::vector<const Expr*> ScanConjuncts(const Plan& plan) {
   std::vector<const Expr*> out;
   std::set<std::string, std::less<>> shadowed;
   for (const PlanOp& op : plan.ops) {
-    if (op.kind == PlanOp::Kind::kSort || op.kind == PlanOp::Kind::kLimit) break;
+    if (op.kind == PlanOp::Kind::kSort || op.kind == PlanOp::Kind::kLimit ||
+        op.kind == PlanOp::Kind::kAggregate || op.kind == PlanOp::Kind::kDedup) {
+      break;
+    }
     if (op.kind == PlanOp::Kind::kProject) {
       for (const ProjectItem& it : op.items) shadowed.insert(it.name);
+      continue;
+    }
+    if (op.kind == PlanOp::Kind::kParse) {
+      shadowed.insert(op.names.begin(), op.names.end());
       continue;
     }
     if (op.kind != PlanOp::Kind::kFilter) continue;

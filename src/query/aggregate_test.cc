@@ -1,0 +1,96 @@
+// The Aggregate operator end to end: large groups (sketch paths), the memory budget, and
+// grouping across batches.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include "query/query.h"
+#include "query/query_test_util.h"
+
+namespace vigil::query {
+namespace {
+
+using test_util::FakeStore;
+using test_util::Iso;
+
+const int64_t kT0 = Iso("2024-05-01T12:00:00Z");
+
+// n events one ms apart: duration_ms = (i * 7919) % 100000 / 10.0, user = "u<i % users>",
+// endpoint = "/e<i % 3>".
+Batch Events(int n, int users) {
+  BatchBuilder b;
+  for (int i = 0; i < n; ++i) {
+    b.BeginRow();
+    b.AddInt(field::kTimestamp, kT0 + int64_t{i} * 1'000'000);
+    b.AddFloat("duration_ms", static_cast<double>((int64_t{i} * 7919) % 100000) / 10.0);
+    b.AddString("user", "u" + std::to_string(i % users));
+    b.AddString("endpoint", "/e" + std::to_string(i % 3));
+    b.EndRow();
+  }
+  return b.Finish();
+}
+
+Result<QueryResult> RunStats(Store& store, const std::string& text, size_t budget = size_t{256} << 20) {
+  QueryRequest req;
+  req.text = text;
+  req.start_ns = kT0;
+  req.end_ns = kT0 + int64_t{3600} * 1'000'000'000;
+  QueryOptions options;
+  options.memory_budget_bytes = budget;
+  return RunQuery(store, req, options);
+}
+
+TEST(AggregateTest, PercentileSketchWithinHalfAPercent) {
+  const int n = 60000;
+  FakeStore store(Events(n, 10), 4096);
+  auto r = RunStats(store, "stats pct(duration_ms, 50) as p50, pct(duration_ms, 99) as p99, "
+                      "count(*) as n");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  std::vector<double> v;
+  for (int i = 0; i < n; ++i) v.push_back(static_cast<double>((int64_t{i} * 7919) % 100000) / 10.0);
+  std::sort(v.begin(), v.end());
+  auto exact = [&](double q) { return v[static_cast<size_t>(std::ceil(q * n)) - 1]; };
+  const auto& row = r->rows.at(0);
+  EXPECT_NEAR(std::get<double>(row[0].v), exact(0.5), exact(0.5) * 0.005);
+  EXPECT_NEAR(std::get<double>(row[1].v), exact(0.99), exact(0.99) * 0.005);
+  EXPECT_EQ(row[2], Value(int64_t{n}));
+}
+
+TEST(AggregateTest, CountDistinctExactThenApproximate) {
+  FakeStore store(Events(40000, 25000), 4096);
+  auto r = RunStats(store, "stats count_distinct(user) as users, count_distinct(endpoint) as e");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  const double users = static_cast<double>(std::get<int64_t>(r->rows.at(0)[0].v));
+  EXPECT_NEAR(users, 25000, 25000 * 0.025);  // HyperLogLog: 3 standard errors
+  EXPECT_EQ(r->rows.at(0)[1], Value(int64_t{3}));  // exact below the threshold
+}
+
+TEST(AggregateTest, GroupsSpanBatches) {
+  FakeStore store(Events(9000, 10), 1000);
+  auto r = RunStats(store, "stats count(*) as n, count_distinct(user) as u by endpoint");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->rows.size(), 3u);
+  for (const auto& row : r->rows) {
+    EXPECT_EQ(row[1], Value(int64_t{3000}));
+    EXPECT_EQ(row[2], Value(int64_t{10}));
+  }
+  EXPECT_EQ(r->rows[0][0], Value(std::string("/e0")));  // in key order
+}
+
+TEST(AggregateTest, MemoryBudgetFailsTheQueryCleanly) {
+  FakeStore store(Events(50000, 50000), 4096);
+  auto r = RunStats(store, "stats count(*) by user", 1 << 20);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Code::kResourceExhausted);
+  EXPECT_EQ(r.status().message().rfind("line 1, column 1: 'stats' needs more than the query "
+                                       "memory budget (1 MiB)",
+                                       0),
+            0u)
+      << r.status().message();
+  EXPECT_TRUE(RunStats(store, "stats count(*) by endpoint", 1 << 20).ok());
+}
+
+}  // namespace
+}  // namespace vigil::query

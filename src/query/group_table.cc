@@ -1,0 +1,109 @@
+#include "query/group_table.h"
+
+#include <cstring>
+
+namespace vigil::query {
+namespace {
+
+// The column of `v` valid at `row`, or nullptr (missing).
+const Column* ColumnAt(const Vector& v, uint32_t row) {
+  for (const Column* c : v.columns)
+    if (c->valid[row]) return c;
+  return nullptr;
+}
+
+void AppendBytes(const void* p, size_t n, std::string* out) {
+  out->append(static_cast<const char*>(p), n);
+}
+
+void EncodeValue(const Value& v, std::string* out) {
+  out->push_back(static_cast<char>(v.type()));
+  switch (v.type()) {
+    case Type::kBool: {
+      const int64_t i = std::get<bool>(v.v) ? 1 : 0;
+      return AppendBytes(&i, 8, out);
+    }
+    case Type::kInt:
+      return AppendBytes(&std::get<int64_t>(v.v), 8, out);
+    case Type::kFloat:
+      return AppendBytes(&std::get<double>(v.v), 8, out);
+    case Type::kString: {
+      const std::string& s = std::get<std::string>(v.v);
+      const uint32_t n = static_cast<uint32_t>(s.size());
+      AppendBytes(&n, 4, out);
+      out->append(s);
+      return;
+    }
+    case Type::kNull:
+      return;
+  }
+}
+
+// Same bytes as EncodeValue(CellValue(*c, row)) without building a Value.
+void EncodeCell(const Column* c, uint32_t row, std::string* out) {
+  if (c == nullptr) return out->push_back(static_cast<char>(Type::kNull));
+  out->push_back(static_cast<char>(c->type));
+  switch (c->type) {
+    case Type::kBool:
+    case Type::kInt:
+      return AppendBytes(&c->ints[row], 8, out);
+    case Type::kFloat:
+      return AppendBytes(&c->floats[row], 8, out);
+    case Type::kString: {
+      const std::string_view s = c->strs[row];
+      const uint32_t n = static_cast<uint32_t>(s.size());
+      AppendBytes(&n, 4, out);
+      out->append(s);
+      return;
+    }
+    case Type::kNull:
+      return;
+  }
+}
+
+Value KeyValue(const Vector& v, uint32_t row) {
+  if (v.is_scalar) return v.scalar;
+  const Column* c = ColumnAt(v, row);
+  return c == nullptr ? Value() : CellValue(*c, row);
+}
+
+}  // namespace
+
+bool EncodeKey(const Vector& v, uint32_t row, std::string* out) {
+  if (v.is_scalar) {
+    EncodeValue(v.scalar, out);
+    return !v.scalar.is_null();
+  }
+  const Column* c =
+      v.columns.size() == 1 && v.columns[0]->valid[row] ? v.columns[0] : ColumnAt(v, row);
+  EncodeCell(c, row, out);
+  return c != nullptr;
+}
+
+uint32_t GroupTable::AddGroup(const std::vector<Vector>& keys, uint32_t row) {
+  const uint32_t g = static_cast<uint32_t>(groups_++);
+  for (const Vector& k : keys) keys_.push_back(KeyValue(k, row));
+  index_.emplace(buf_, g);
+  constexpr size_t kEntryOverhead = 64;  // node, bucket and Value slots
+  bytes_ += 2 * buf_.size() + kEntryOverhead + key_count_ * sizeof(Value);
+  return g;
+}
+
+void GroupTable::Assign(const std::vector<Vector>& keys, const Sel& sel,
+                        std::vector<uint32_t>* gids) {
+  gids->resize(sel.size());
+  if (key_count_ == 0) {
+    if (groups_ == 0) groups_ = 1;
+    std::fill(gids->begin(), gids->end(), 0);
+    return;
+  }
+  for (size_t i = 0; i < sel.size(); ++i) {
+    const uint32_t row = sel[i];
+    buf_.clear();
+    for (const Vector& k : keys) EncodeKey(k, row, &buf_);
+    auto it = index_.find(std::string_view(buf_));
+    (*gids)[i] = it != index_.end() ? it->second : AddGroup(keys, row);
+  }
+}
+
+}  // namespace vigil::query
