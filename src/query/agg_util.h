@@ -21,6 +21,8 @@ struct Cell {
 };
 
 Cell CellOf(const Value& v);
+// The value of `v` at `row` (type kNull when missing): the first column valid there.
+Cell CellAt(const Vector& v, uint32_t row);
 Value ValueOf(const Cell& c);
 // Sort order (docs/query.md): numbers (Int, Float and Bool compared numerically) before
 // strings (bytewise). REQUIRES: both non-null. Returns <0, 0 or >0.

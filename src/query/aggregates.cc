@@ -32,6 +32,24 @@ Cell CellOf(const Value& v) {
   return c;
 }
 
+Cell CellAt(const Vector& v, uint32_t row) {
+  if (v.is_scalar) return CellOf(v.scalar);
+  for (const Column* col : v.columns) {
+    if (!col->valid[row]) continue;
+    Cell c;
+    c.type = col->type;
+    if (c.type == Type::kString) {
+      c.s = col->strs[row];
+    } else if (c.type == Type::kFloat) {
+      c.d = col->floats[row];
+    } else {
+      c.i = col->ints[row];
+    }
+    return c;
+  }
+  return {};
+}
+
 Value ValueOf(const Cell& c) {
   switch (c.type) {
     case Type::kBool:

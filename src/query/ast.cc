@@ -174,6 +174,7 @@ ExprPtr CloneExpr(const Expr& e) {
   c->kind = e.kind;
   c->op = e.op;
   c->literal = e.literal;
+  c->is_duration = e.is_duration;
   c->name = e.name;
   c->pos = e.pos;
   c->begin = e.begin;

@@ -72,6 +72,7 @@ struct Expr {
   ExprKind kind = ExprKind::kLiteral;
   ExprOp op = ExprOp::kNone;
   Value literal;              // kLiteral (a null Value is the `null` literal)
+  bool is_duration = false;   // kLiteral written as a duration (`5m`: Int ns)
   std::string name;           // kField: the field; kCall: the function (lower case)
   std::vector<ExprPtr> args;  // operands / call arguments
   SourcePos pos;              // where errors about this node point (operators: the operator)

@@ -89,8 +89,8 @@ TEST(BinderTest, Errors) {
   EXPECT_EQ(BindError("null = null"),
             "line 1, column 13: null can only be compared with a field using = or !=");
   EXPECT_EQ(BindError("foo(x)"), "line 1, column 8: unknown function 'foo'");
-  EXPECT_EQ(BindError("isipv4insubnet(x) > 3"),
-            "line 1, column 8: function 'isipv4insubnet' is not supported");
+  EXPECT_EQ(BindError("jsonparse(x) > 3"),
+            "line 1, column 8: function 'jsonparse' is not supported");
   EXPECT_EQ(BindError("count(x) > 3"),
             "line 1, column 8: aggregate function 'count' can only be used in 'stats'");
   EXPECT_EQ(BindError("ispresent(a, b)"),

@@ -334,7 +334,9 @@ Result<ExprPtr> ExprParser::ParsePrimary() {
       case TokenKind::kDuration: {
         ASSIGN_OR_RETURN(int64_t ns, DurationNanos(t.text, t.pos));
         Take();
-        return MakeLiteral(Value(ns), t.pos);
+        ExprPtr lit = MakeLiteral(Value(ns), t.pos);
+        lit->is_duration = true;
+        return lit;
       }
       case TokenKind::kString:
         return MakeLiteral(Value(std::string(Take().text)), t.pos);

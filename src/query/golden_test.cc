@@ -180,6 +180,7 @@ TEST(GoldenTest, Queries) { RunFile("queries.test"); }
 TEST(GoldenTest, Errors) { RunFile("errors.test"); }
 TEST(GoldenTest, Plans) { RunFile("plans.test"); }
 TEST(GoldenTest, Stats) { RunFile("stats.test"); }
+TEST(GoldenTest, Functions) { RunFile("functions.test"); }
 
 }  // namespace
 }  // namespace vigil::query
