@@ -181,6 +181,7 @@ TEST(GoldenTest, Errors) { RunFile("errors.test"); }
 TEST(GoldenTest, Plans) { RunFile("plans.test"); }
 TEST(GoldenTest, Stats) { RunFile("stats.test"); }
 TEST(GoldenTest, Functions) { RunFile("functions.test"); }
+TEST(GoldenTest, Commands) { RunFile("commands.test"); }
 
 }  // namespace
 }  // namespace vigil::query

@@ -2,7 +2,6 @@
 // a regex's named groups name the parsed fields.
 #include <re2/re2.h>
 
-#include "query/binder.h"
 #include "query/translator.h"
 
 namespace vigil::query {
@@ -54,7 +53,15 @@ Status Translator::Parse(Command& cmd, Plan* plan) {
   const std::string pattern =
       cmd.is_regex ? NamedGroupsForRe2(cmd.pattern) : GlobToRegex(cmd.pattern, &groups);
   op.regex = MakeRegex(pattern, cmd.pattern_pos);
-  RETURN_IF_ERROR(BindExpr(ExprRole::kValue, &op.regex));
+  RE2::Options options;
+  options.set_log_errors(false);
+  auto re = std::make_shared<const RE2>(pattern, options);
+  if (!re->ok()) {
+    return ErrorAt(cmd.pattern_pos, (cmd.is_regex ? "invalid regular expression /" + cmd.pattern + "/: "
+                                                  : "invalid pattern: ") +
+                                        re->error());
+  }
+  op.regex->regex = std::move(re);
   if (cmd.is_regex) groups = op.regex->regex->NumberOfCapturingGroups();
   op.names = cmd.names;
   if (cmd.is_regex && op.names.empty()) {
