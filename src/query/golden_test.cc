@@ -182,6 +182,7 @@ TEST(GoldenTest, Plans) { RunFile("plans.test"); }
 TEST(GoldenTest, Stats) { RunFile("stats.test"); }
 TEST(GoldenTest, Functions) { RunFile("functions.test"); }
 TEST(GoldenTest, Commands) { RunFile("commands.test"); }
+TEST(GoldenTest, Sql) { RunFile("sql.test"); }
 
 }  // namespace
 }  // namespace vigil::query
