@@ -64,8 +64,8 @@ void Column::Truncate(size_t n) {
 }
 
 size_t Column::MemoryBytes() const {
-  return valid.size() + ints.size() * 8 + floats.size() * 8 + strs.bytes() + strs.size() * 8 +
-         name.size();
+  return valid.capacity() + ints.capacity() * 8 + floats.capacity() * 8 + strs.CapacityBytes() +
+         name.capacity();
 }
 
 const Column* Batch::Find(std::string_view name, Type type) const {

@@ -49,6 +49,8 @@ class StringVec {
     data_.resize(offsets_[n]);
   }
   size_t bytes() const { return data_.size(); }
+  // Heap bytes held, including spare capacity.
+  size_t CapacityBytes() const { return data_.capacity() + offsets_.capacity() * sizeof(uint64_t); }
   const std::string& data() const { return data_; }
 
  private:
@@ -78,6 +80,7 @@ struct Column {
   void AppendFrom(const Column& src, size_t row);
   // Keeps the first n rows. REQUIRES: n <= size().
   void Truncate(size_t n);
+  // Heap bytes held, counting spare capacity (what the memory budget really pays).
   size_t MemoryBytes() const;
 };
 
