@@ -31,19 +31,51 @@ void RowAppender::Append(size_t slot, size_t row) {
 }
 
 void RowAppender::AppendRefs(const std::vector<Ref>& refs) {
+  const size_t n = refs.size();
   for (size_t i = 0; i < out_->columns.size(); ++i) {
     Column& dst = out_->columns[i];
-    dst.valid.reserve(dst.valid.size() + refs.size());
-    for (const Ref& r : refs) {
-      const Column* src = maps_[r.slot][i];
-      if (src == nullptr) {
-        dst.AppendNull();
-      } else {
-        dst.AppendFrom(*src, r.row);
+    size_t base = dst.valid.size();
+    dst.valid.resize(base + n);
+    uint8_t* valid = dst.valid.data() + base;
+    auto src_of = [&](const Ref& r) { return maps_[r.slot][i]; };
+    switch (dst.type) {
+      case Type::kBool:
+      case Type::kInt: {
+        dst.ints.resize(base + n);
+        int64_t* out = dst.ints.data() + base;
+        for (size_t k = 0; k < n; ++k) {
+          const Column* src = src_of(refs[k]);
+          valid[k] = src ? src->valid[refs[k].row] : 0;
+          out[k] = src ? src->ints[refs[k].row] : 0;
+        }
+        break;
       }
+      case Type::kFloat: {
+        dst.floats.resize(base + n);
+        double* out = dst.floats.data() + base;
+        for (size_t k = 0; k < n; ++k) {
+          const Column* src = src_of(refs[k]);
+          valid[k] = src ? src->valid[refs[k].row] : 0;
+          out[k] = src ? src->floats[refs[k].row] : 0;
+        }
+        break;
+      }
+      case Type::kString: {
+        size_t bytes = 0;
+        for (const Ref& r : refs)
+          if (const Column* src = src_of(r)) bytes += src->strs[r.row].size();
+        dst.strs.reserve(dst.strs.size() + n, dst.strs.bytes() + bytes);
+        for (size_t k = 0; k < n; ++k) {
+          const Column* src = src_of(refs[k]);
+          valid[k] = src ? src->valid[refs[k].row] : 0;
+          dst.strs.push_back(src ? src->strs[refs[k].row] : std::string_view());
+        }
+        break;
+      }
+      case Type::kNull: break;
     }
   }
-  out_->rows += refs.size();
+  out_->rows += n;
 }
 
 void RowAppender::ClearRows() {
