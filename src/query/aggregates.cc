@@ -171,7 +171,12 @@ class ExtremeState final : public AggState {
         c.i = x;
       }
       Cell& b = best_[g];
-      if (b.type == Type::kNull || (CompareCells(c, b) > 0) == max_) b = c;
+      if (b.type == Type::kNull) {
+        b = c;
+        return;
+      }
+      const int cmp = CompareCells(c, b);
+      if (max_ ? cmp > 0 : cmp < 0) b = c;
     });
   }
   Value Result(size_t g) const override { return ValueOf(best_[g]); }

@@ -35,7 +35,8 @@ Vector Extreme(Evaluator& ev, const Expr& call, const Sel& sel, bool greatest) {
     const Cell* best = nullptr;
     for (const Cell& c : a) {
       if (!IsNumber(c)) continue;
-      if (best == nullptr || (CompareCells(c, *best) > 0) == greatest) best = &c;
+      const int cmp = best == nullptr ? 0 : CompareCells(c, *best);
+      if (best == nullptr || (greatest ? cmp > 0 : cmp < 0)) best = &c;  // ties: the first
     }
     if (best != nullptr) out.Put(row, *best);
   });
