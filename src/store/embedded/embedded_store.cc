@@ -30,6 +30,7 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <shared_mutex>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
@@ -56,6 +57,7 @@ namespace {
 constexpr size_t kBlockRows = 8192;
 constexpr size_t kMergeMinParts = 4;
 constexpr size_t kMaxImmutable = 2;
+constexpr int kFlushThreads = 2;  // = kMaxImmutable: each waiting memtable has a writer
 constexpr int kWalZstdLevel = 1;
 constexpr double kFsyncBounds[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
                                    0.05,   0.1,   0.25,   0.5,   1.0,  2.5};
@@ -212,7 +214,9 @@ class EmbeddedStore final : public Store {
   Status MergeOnce(bool all, bool* merged);
   Status ApplyRetention();
   void RemovePartDirs(const PartList& parts);
-  void BackgroundLoop();
+  void FlushLoop();
+  void MergeLoop();
+  void ReportBackgroundError(const Status& s);
   uint64_t NextPartId() {
     std::lock_guard l(mu_);
     return next_part_id_++;
@@ -242,8 +246,15 @@ class EmbeddedStore final : public Store {
   uint64_t shippers_written_ = 0;  // the version last written to SHIPPERS
 
   std::unique_ptr<WalWriter> wal_;
-  std::mutex writer_mu_;  // one part writer (flush or merge) at a time
-  std::thread bg_;
+  // Flushes and merges run on their own threads so that a long merge never holds up the
+  // flush that appends are waiting for; retention takes both locks.
+  std::shared_mutex retention_mu_;  // flushes share it; retention takes it alone
+  std::mutex merge_mu_;             // one merge at a time
+  std::set<const MemTable*> flushing_;  // guarded by mu_: memtables a flusher has claimed
+  std::vector<std::thread> flushers_;
+  std::thread merger_;
+  bool merge_wanted_ = false;  // guarded by mu_: a flush added parts
+  std::atomic<bool> stopping_{false};  // lets a running merge give up at Close
   FsyncHistogram fsync_;
   int lock_fd_ = -1;
 };
@@ -415,7 +426,10 @@ Status EmbeddedStore::Open() {
     RotateLocked(l);
   }
   RETURN_IF_ERROR(ApplyRetention());
-  if (opt_.background) bg_ = std::thread([this] { BackgroundLoop(); });
+  if (opt_.background) {
+    for (int i = 0; i < kFlushThreads; ++i) flushers_.emplace_back([this] { FlushLoop(); });
+    merger_ = std::thread([this] { MergeLoop(); });
+  }
   return Status::OK();
 }
 
@@ -554,24 +568,52 @@ Status EmbeddedStore::WriteDayParts(const MemTable& m, PartList* out) {
   return Status::OK();
 }
 
+// Flushes of different memtables write their parts concurrently but commit (FLUSHED)
+// strictly oldest first: a crash between a part's rename and its commit leaves a part
+// above FLUSHED, which recovery discards and rebuilds from the WAL.
 Status EmbeddedStore::FlushOne(const std::shared_ptr<MemTable>& m) {
-  std::lock_guard w(writer_mu_);
+  auto pending = [&] { return std::find(imm_.begin(), imm_.end(), m) != imm_.end(); };
   {
-    std::lock_guard l(mu_);
-    if (imm_.empty() || imm_.front() != m) return Status::OK();  // flushed by another caller
+    std::unique_lock l(mu_);
+    if (!pending()) return Status::OK();  // already committed
+    if (flushing_.count(m.get())) {       // another thread writes it: wait for its commit
+      cv_.wait(l, [&] { return !pending() || !flushing_.count(m.get()); });
+      return Status::OK();
+    }
+    flushing_.insert(m.get());
   }
   PartList parts;
-  RETURN_IF_ERROR(WriteDayParts(*m, &parts));
-  // Before FLUSHED: the WAL records below it, and the shipper seqs they carry, may go.
-  RETURN_IF_ERROR(WriteShippersIfChanged());
-  RETURN_IF_ERROR(WriteFileAtomic(opt_.dir + "/FLUSHED", std::to_string(m->max_lsn())));
+  Status s;
   {
-    std::lock_guard l(mu_);
-    for (auto& p : parts) parts_[p->partition()].push_back(p);
-    if (!imm_.empty() && imm_.front() == m) imm_.pop_front();
-    flushed_lsn_ = m->max_lsn();
-    cv_.notify_all();
+    std::shared_lock r(retention_mu_);
+    s = WriteDayParts(*m, &parts);
   }
+  std::unique_lock l(mu_);
+  if (s.ok()) {
+    cv_.wait(l, [&] { return imm_.front() == m || closed_; });
+    if (imm_.front() != m) s = Status::Unavailable("store closed before this flush committed");
+  }
+  if (s.ok()) {
+    l.unlock();
+    // Only the oldest memtable's flusher gets here, so these writes never interleave.
+    // Before FLUSHED: the WAL records below it, and the shipper seqs they carry, may go.
+    s = WriteShippersIfChanged();
+    if (s.ok()) s = WriteFileAtomic(opt_.dir + "/FLUSHED", std::to_string(m->max_lsn()));
+    l.lock();
+  }
+  flushing_.erase(m.get());
+  if (!s.ok()) {
+    cv_.notify_all();
+    l.unlock();
+    RemovePartDirs(parts);  // never committed: a retry writes them again
+    return s;
+  }
+  for (auto& p : parts) parts_[p->partition()].push_back(p);
+  imm_.pop_front();
+  flushed_lsn_ = m->max_lsn();
+  merge_wanted_ = true;
+  cv_.notify_all();
+  l.unlock();
   return wal_->DeleteSegmentsBefore(m->max_lsn() + 1);
 }
 
@@ -602,7 +644,7 @@ void EmbeddedStore::RemovePartDirs(const PartList& parts) {
 }
 
 Status EmbeddedStore::MergeOnce(bool all, bool* merged) {
-  std::lock_guard w(writer_mu_);
+  std::lock_guard w(merge_mu_);
   *merged = false;
   std::string partition;
   PartList inputs;
@@ -622,7 +664,8 @@ Status EmbeddedStore::MergeOnce(bool all, bool* merged) {
   PartWriterOptions merge_opts = writer_opts_;
   // Background merges keep up with ingest; an explicit compaction compresses harder.
   merge_opts.zstd_level = all ? opt_.compact_zstd_level : opt_.merge_zstd_level;
-  ASSIGN_OR_RETURN(PartMeta meta, MergeParts(inputs, pdir, NextPartId(), merge_opts));
+  ASSIGN_OR_RETURN(PartMeta meta,
+                   MergeParts(inputs, pdir, NextPartId(), merge_opts, all ? nullptr : &stopping_));
   ASSIGN_OR_RETURN(auto merged_part, Part::Open(pdir + "/" + PartDirName(meta.id)));
   {
     std::lock_guard l(mu_);
@@ -650,7 +693,8 @@ Status EmbeddedStore::ApplyRetention() {
                     std::chrono::system_clock::now().time_since_epoch())
                     .count();
   std::string oldest_kept = DayName(DayOf(now) - opt_.retention_days + 1);
-  std::lock_guard w(writer_mu_);
+  std::unique_lock r(retention_mu_);
+  std::lock_guard w(merge_mu_);
   std::vector<std::string> drop;
   {
     std::lock_guard l(mu_);
@@ -669,28 +713,47 @@ Status EmbeddedStore::ApplyRetention() {
   return Status::OK();
 }
 
-void EmbeddedStore::BackgroundLoop() {
-  auto last_retention = std::chrono::steady_clock::time_point{};
+void EmbeddedStore::ReportBackgroundError(const Status& s) {
+  std::fprintf(stderr, "vigil: background storage work failed: %s\n", s.ToString().c_str());
+  std::unique_lock l(mu_);
+  cv_.wait_for(l, std::chrono::seconds(5), [&] { return closed_; });
+}
+
+void EmbeddedStore::FlushLoop() {
   for (;;) {
     std::shared_ptr<MemTable> m;
     {
       std::unique_lock l(mu_);
-      cv_.wait_for(l, std::chrono::seconds(1), [&] { return closed_ || !imm_.empty(); });
+      auto unclaimed = [&] {
+        for (const auto& c : imm_)
+          if (!flushing_.count(c.get())) return c;
+        return std::shared_ptr<MemTable>();
+      };
+      cv_.wait(l, [&] { return closed_ || unclaimed() != nullptr; });
       if (closed_) return;
-      if (!imm_.empty()) m = imm_.front();
+      m = unclaimed();
     }
-    Status s = m ? FlushOne(m) : Status::OK();
-    bool merged = false;
-    if (s.ok()) s = MergeOnce(false, &merged);
+    Status s = FlushOne(m);
+    if (!s.ok()) ReportBackgroundError(s);
+  }
+}
+
+void EmbeddedStore::MergeLoop() {
+  auto last_retention = std::chrono::steady_clock::time_point{};
+  for (;;) {
+    {
+      std::unique_lock l(mu_);
+      cv_.wait_for(l, std::chrono::seconds(1), [&] { return closed_ || merge_wanted_; });
+      if (closed_) return;
+      merge_wanted_ = false;
+    }
+    Status s;
+    for (bool merged = true; merged && s.ok() && !stopping_;) s = MergeOnce(false, &merged);
     if (s.ok() && std::chrono::steady_clock::now() - last_retention > std::chrono::minutes(10)) {
       s = ApplyRetention();
       last_retention = std::chrono::steady_clock::now();
     }
-    if (!s.ok()) {
-      std::fprintf(stderr, "vigil: background storage work failed: %s\n", s.ToString().c_str());
-      std::unique_lock l(mu_);
-      cv_.wait_for(l, std::chrono::seconds(5), [&] { return closed_; });
-    }
+    if (!s.ok() && !stopping_) ReportBackgroundError(s);
   }
 }
 
@@ -820,6 +883,7 @@ Status EmbeddedStore::Close() {
     std::unique_lock l(mu_);
     if (closed_ || closing_) return Status::OK();
     closing_ = true;  // refuse new appends; let the in-flight ones land
+    stopping_ = true;  // a background merge in progress gives up (its inputs stay)
     cv_.notify_all();
     cv_.wait(l, [&] { return inflight_ == 0; });
   }
@@ -829,7 +893,9 @@ Status EmbeddedStore::Close() {
     closed_ = true;
     cv_.notify_all();
   }
-  if (bg_.joinable()) bg_.join();
+  for (auto& t : flushers_) t.join();
+  flushers_.clear();
+  if (merger_.joinable()) merger_.join();
   wal_.reset();
   // Everything is in parts now: the WAL holds nothing a restart would replay.
   if (s.ok() && !opt_.read_only) s = RemoveWalSegments();

@@ -53,7 +53,7 @@ PartMeta MergedHeader(const std::vector<std::shared_ptr<Part>>& inputs, uint64_t
 
 Result<PartMeta> MergeParts(const std::vector<std::shared_ptr<Part>>& inputs,
                             const std::string& partition_dir, uint64_t new_id,
-                            const PartWriterOptions& options) {
+                            const PartWriterOptions& options, const std::atomic<bool>* cancel) {
   ASSIGN_OR_RETURN(auto writer,
                    PartWriter::Create(partition_dir, MergedHeader(inputs, new_id), options));
   std::vector<Cursor> cursors;
@@ -83,6 +83,7 @@ Result<PartMeta> MergeParts(const std::vector<std::shared_ptr<Part>>& inputs,
       RETURN_IF_ERROR(c.Advance());
       if (c.Done()) more = false;
       if (out.rows >= kBlockRows) {
+        if (cancel && cancel->load()) return Status::Unavailable("merge cancelled");
         RETURN_IF_ERROR(writer->WriteBlock(out, 0, out.rows));
         appender.ClearRows();
       }
