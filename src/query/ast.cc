@@ -1,5 +1,6 @@
 #include "query/ast.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace vigil::query {
@@ -109,6 +110,15 @@ const char* OpText(ExprOp op) {
   return "?";
 }
 
+namespace {
+
+ExprPtr WithHeight(ExprPtr e) {
+  for (const ExprPtr& a : e->args) e->height = std::max(e->height, a->height + 1);
+  return e;
+}
+
+}  // namespace
+
 ExprPtr MakeLiteral(Value v, SourcePos pos) {
   auto e = std::make_unique<Expr>();
   e->kind = ExprKind::kLiteral;
@@ -131,7 +141,7 @@ ExprPtr MakeUnary(ExprOp op, ExprPtr arg, SourcePos pos) {
   e->op = op;
   e->pos = pos;
   e->args.push_back(std::move(arg));
-  return e;
+  return WithHeight(std::move(e));
 }
 
 ExprPtr MakeBinary(ExprOp op, ExprPtr lhs, ExprPtr rhs, SourcePos pos) {
@@ -141,7 +151,7 @@ ExprPtr MakeBinary(ExprOp op, ExprPtr lhs, ExprPtr rhs, SourcePos pos) {
   e->pos = pos;
   e->args.push_back(std::move(lhs));
   e->args.push_back(std::move(rhs));
-  return e;
+  return WithHeight(std::move(e));
 }
 
 ExprPtr MakeCall(std::string name, std::vector<ExprPtr> args, SourcePos pos) {
@@ -150,7 +160,7 @@ ExprPtr MakeCall(std::string name, std::vector<ExprPtr> args, SourcePos pos) {
   e->name = std::move(name);
   e->args = std::move(args);
   e->pos = pos;
-  return e;
+  return WithHeight(std::move(e));
 }
 
 ExprPtr MakeList(std::vector<ExprPtr> items, SourcePos pos) {
@@ -158,7 +168,7 @@ ExprPtr MakeList(std::vector<ExprPtr> items, SourcePos pos) {
   e->kind = ExprKind::kList;
   e->args = std::move(items);
   e->pos = pos;
-  return e;
+  return WithHeight(std::move(e));
 }
 
 ExprPtr MakeRegex(std::string pattern, SourcePos pos) {
@@ -180,6 +190,7 @@ ExprPtr CloneExpr(const Expr& e) {
   c->begin = e.begin;
   c->end = e.end;
   c->regex = e.regex;
+  c->height = e.height;
   for (const auto& a : e.args) c->args.push_back(CloneExpr(*a));
   return c;
 }

@@ -77,6 +77,7 @@ struct Expr {
   std::vector<ExprPtr> args;  // operands / call arguments
   SourcePos pos;              // where errors about this node point (operators: the operator)
   size_t begin = 0, end = 0;  // byte span of the whole expression in the query text
+  int height = 1;             // 1 + the largest height of `args` (set by the Make* functions)
   // kRegex (and `like`/`=~` string patterns): compiled once by the binder, then shared
   // read-only by every batch and thread of the query (RE2 matching is thread-safe).
   std::shared_ptr<const re2::RE2> regex;

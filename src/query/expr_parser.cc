@@ -120,9 +120,18 @@ bool ExprParser::AtValueStart() const {
 // Every Parse* below records the byte span of what it parsed.
 template <typename F>
 Result<ExprPtr> ExprParser::Spanned(F&& parse) {
-  size_t begin = Cur().begin;
-  ASSIGN_OR_RETURN(ExprPtr e, parse());
-  e->begin = begin;
+  const Token& start = Cur();
+  if (depth_ >= kMaxParseDepth) return ErrorAt(start.pos, "expression is nested too deeply");
+  ++depth_;
+  Result<ExprPtr> r = parse();
+  --depth_;
+  if (!r.ok()) return r;
+  ExprPtr e = std::move(r).value();
+  if (e->height > kMaxExprHeight) {
+    return ErrorAt(start.pos, "expression is too deeply nested or too long (more than " +
+                                  std::to_string(kMaxExprHeight) + " levels)");
+  }
+  e->begin = start.begin;
   e->end = prev_end_;
   return e;
 }

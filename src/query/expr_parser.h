@@ -90,7 +90,13 @@ class ExprParser {
   Dialect dialect_;
   size_t i_ = 0;
   size_t prev_end_ = 0;
+  int depth_ = 0;  // parse functions active (recursion depth)
 };
+
+// Limits that keep hostile queries from exhausting the stack: the parser's recursion
+// depth and the height of an expression tree (which later stages walk recursively).
+inline constexpr int kMaxParseDepth = 1000;
+inline constexpr int kMaxExprHeight = 500;
 
 // Lower-case ASCII copy.
 std::string Lower(std::string_view s);
