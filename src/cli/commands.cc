@@ -7,6 +7,7 @@
 
 #include "cli/import.h"
 #include "cli/query_command.h"
+#include "cli/ship_command.h"
 #include "server/server.h"
 #include "store/store.h"
 
@@ -152,6 +153,8 @@ int RunCli(int argc, char** argv) {
   AddServe(app, serve, rc);
   AddQuery(app, query, rc);
   AddImport(app, import, rc);
+  ShipCommandOptions ship;
+  AddShip(app, ship, rc);
   std::string compact_dir;
   AddCompact(app, compact_dir, rc);
   CLI11_PARSE(app, argc, argv);
