@@ -119,9 +119,12 @@ class SumState final : public AggState {
     s.has = true;
     if (s.is_float) {
       s.f += static_cast<double>(x);
-    } else if (__builtin_add_overflow(s.i, x, &s.i)) {
+      return;
+    }
+    const int64_t before = s.i;
+    if (__builtin_add_overflow(before, x, &s.i)) {
       s.is_float = true;
-      s.f = static_cast<double>(s.i - x) + static_cast<double>(x);
+      s.f = static_cast<double>(before) + static_cast<double>(x);
     }
   }
   static void Add(Sum& s, double x) {

@@ -66,6 +66,14 @@ std::string SqlLikeToRegex(std::string_view pattern) {
   return out + "$";
 }
 
+// A chain (`a or b or ...`) grows its tree in a loop; refuse it before the tree gets
+// deep enough for a recursive walk (or its destructor) to exhaust the stack.
+Status CheckHeight(const Expr& e, SourcePos pos) {
+  if (e.height <= kMaxExprHeight) return Status::OK();
+  return ErrorAt(pos, "expression is too deeply nested or too long (more than " +
+                          std::to_string(kMaxExprHeight) + " levels)");
+}
+
 }  // namespace
 
 std::string Lower(std::string_view s) {
@@ -143,6 +151,7 @@ Result<ExprPtr> ExprParser::ParseOr() {
       SourcePos pos = Take().pos;
       ASSIGN_OR_RETURN(ExprPtr rhs, ParseAnd());
       lhs = MakeBinary(ExprOp::kOr, std::move(lhs), std::move(rhs), pos);
+      RETURN_IF_ERROR(CheckHeight(*lhs, pos));
     }
     return lhs;
   });
@@ -155,6 +164,7 @@ Result<ExprPtr> ExprParser::ParseAnd() {
       SourcePos pos = Take().pos;
       ASSIGN_OR_RETURN(ExprPtr rhs, ParseNot());
       lhs = MakeBinary(ExprOp::kAnd, std::move(lhs), std::move(rhs), pos);
+      RETURN_IF_ERROR(CheckHeight(*lhs, pos));
     }
     return lhs;
   });
@@ -283,6 +293,7 @@ Result<ExprPtr> ExprParser::ParseAdditive() {
       SourcePos pos = Take().pos;
       ASSIGN_OR_RETURN(ExprPtr rhs, ParseTerm());
       lhs = MakeBinary(op, std::move(lhs), std::move(rhs), pos);
+      RETURN_IF_ERROR(CheckHeight(*lhs, pos));
     }
     return lhs;
   });
@@ -300,6 +311,7 @@ Result<ExprPtr> ExprParser::ParseTerm() {
       SourcePos pos = Take().pos;
       ASSIGN_OR_RETURN(ExprPtr rhs, ParseUnary());
       lhs = MakeBinary(op, std::move(lhs), std::move(rhs), pos);
+      RETURN_IF_ERROR(CheckHeight(*lhs, pos));
     }
   });
 }
