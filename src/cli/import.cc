@@ -174,6 +174,16 @@ class ChunkReader {
   size_t line_ = 0;
 };
 
+// The next chunk for a worker, or nullopt at the end of input or after any failure.
+std::optional<Chunk> NextChunk(Progress& p, std::mutex& mu, ChunkReader& reader) {
+  if (p.Failed()) return std::nullopt;
+  std::lock_guard l(mu);
+  std::string err;
+  std::optional<Chunk> c = reader.Next(&err);
+  if (!err.empty()) p.Fail(err);
+  return c;
+}
+
 // Sends chunks to a server and accounts the answers.
 void SendChunks(const ImportOptions& o, Progress& p, std::mutex& mu, ChunkReader& reader) {
   auto client = HttpClient::Create(o.server);
@@ -184,15 +194,7 @@ void SendChunks(const ImportOptions& o, Progress& p, std::mutex& mu, ChunkReader
   if (!o.group.empty()) headers.emplace_back("X-Vigil-Group", o.group);
   if (!o.stream.empty()) headers.emplace_back("X-Vigil-Stream", o.stream);
   simdjson::dom::parser parser;
-  while (!p.Failed()) {
-    std::optional<Chunk> c;
-    {
-      std::lock_guard l(mu);
-      std::string err;
-      c = reader.Next(&err);
-      if (!err.empty()) return p.Fail(err);
-    }
-    if (!c) return;
+  for (std::optional<Chunk> c; (c = NextChunk(p, mu, reader));) {
     auto reply = (*client)->Post(path, "application/x-ndjson", c->body, headers);
     if (!reply.ok()) return p.Fail(reply.status().message());
     simdjson::dom::element doc;
@@ -233,15 +235,7 @@ void StoreChunks(const ImportOptions& o, Progress& p, std::mutex& mu, ChunkReade
   jo.stream = o.stream;
   jo.max_line_bytes = 32u << 20;
   PipelineOptions po;
-  while (!p.Failed()) {
-    std::optional<Chunk> c;
-    {
-      std::lock_guard l(mu);
-      std::string err;
-      c = reader.Next(&err);
-      if (!err.empty()) return p.Fail(err);
-    }
-    if (!c) return;
+  for (std::optional<Chunk> c; (c = NextChunk(p, mu, reader));) {
     jo.ingest_time_ns = NowNs();
     auto parsed = ParseJsonLines(c->body, jo);
     if (!parsed.ok()) return p.Fail(c->file + ": " + parsed.status().message());
