@@ -923,4 +923,52 @@ Status DecodeColumnChunkRows(std::string_view chunk, Type type, size_t rows,
   return Status::OK();
 }
 
+Status FindEqualRows(std::string_view chunk, size_t rows, std::string_view literal,
+                     std::vector<uint32_t>* out) {
+  if (rows > kMaxChunkRows) return Bad("row count too large");
+  DecodeScratch& s = DecScratch();
+  uint8_t flags = 0;
+  std::string_view body;
+  RETURN_IF_ERROR(OpenChunk(chunk, Type::kString, rows, s, &flags, &body));
+  const uint8_t enc = flags & kEncodingMask;
+  if (!EncodingFits(enc, Type::kString)) return Bad("encoding does not fit the column type");
+  out->clear();
+  if (enc == kAllNull) return Status::OK();
+  Reader r(body);
+  const uint8_t* bitmap = nullptr;
+  size_t n_valid = rows;
+  if (flags & kHasValidity) RETURN_IF_ERROR(ReadBitmap(r, rows, &bitmap, &n_valid));
+  // Valid-row ranks that match, mapped back to rows at the end.
+  std::vector<uint32_t> ranks;
+  if (enc == kStrUuid) {
+    uint8_t upper = 0;
+    if (!r.Byte(&upper) || upper > 1 || r.left() != n_valid * 16) return Bad("bad uuid section");
+    char want[16];
+    int cases = 0;
+    // A literal that is no canonical UUID in the chunk's case cannot equal any value.
+    if (literal.size() != 36 || !ParseUuid(literal, want, &cases) ||
+        (cases & (upper ? 1 : 2)) != 0)
+      return Status::OK();
+    for (size_t k = 0; k < n_valid; ++k)
+      if (std::memcmp(r.p + k * 16, want, 16) == 0) ranks.push_back(static_cast<uint32_t>(k));
+  } else {
+    // Dictionary and plain chunks: decode the values once, without copying them out.
+    Column tmp;
+    tmp.type = Type::kString;
+    RETURN_IF_ERROR(DecodeColumnChunk(chunk, Type::kString, rows, &tmp));
+    for (size_t i = 0; i < rows; ++i)
+      if (tmp.valid[i] && tmp.strs[i] == literal) out->push_back(static_cast<uint32_t>(i));
+    return Status::OK();
+  }
+  size_t rank = 0, next = 0;
+  for (size_t i = 0; i < rows && next < ranks.size(); ++i) {
+    if (bitmap && !BitAt(bitmap, i)) continue;
+    if (rank++ == ranks[next]) {
+      out->push_back(static_cast<uint32_t>(i));
+      ++next;
+    }
+  }
+  return Status::OK();
+}
+
 }  // namespace vigil

@@ -43,4 +43,10 @@ Status DecodeColumnChunk(std::string_view chunk, Type type, size_t rows, Column*
 Status DecodeColumnChunkRows(std::string_view chunk, Type type, size_t rows,
                              const std::vector<uint32_t>& pick, Column* out);
 
+// Appends to *out (cleared first) the rows of a String chunk whose value equals
+// `literal`, comparing on the encoded form where it can (UUID chunks: 16 raw bytes) so
+// that a point lookup does not materialize the block's strings.
+Status FindEqualRows(std::string_view chunk, size_t rows, std::string_view literal,
+                     std::vector<uint32_t>* out);
+
 }  // namespace vigil

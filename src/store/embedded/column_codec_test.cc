@@ -712,3 +712,53 @@ TEST(ColumnCodecRows, PickedRowsEqualFullDecode) {
 
 }  // namespace
 }  // namespace vigil
+
+namespace vigil {
+namespace {
+
+TEST(ColumnCodecFind, EqualRowsMatchBruteForceOnEveryStringEncoding) {
+  std::mt19937_64 rng(21);
+  auto uuid = [&](bool upper) {
+    char buf[40];
+    uint64_t a = rng(), b = rng();
+    std::snprintf(buf, sizeof buf, upper ? "%08X-%04X-4%03X-8%03X-%012llX" : "%08x-%04x-4%03x-8%03x-%012llx",
+                  static_cast<unsigned>(a), static_cast<unsigned>(a >> 32) & 0xffff,
+                  static_cast<unsigned>(a >> 48) & 0xfff, static_cast<unsigned>(b) & 0xfff,
+                  static_cast<unsigned long long>(b >> 16));
+    return std::string(buf);
+  };
+  for (int variant = 0; variant < 4; ++variant) {  // uuid lower, uuid upper, dict, plain
+    Column c;
+    c.name = "id";
+    c.type = Type::kString;
+    std::vector<std::string> pool;
+    for (int i = 0; i < 50; ++i) pool.push_back(variant < 2 ? uuid(variant == 1) : "v" + std::to_string(i));
+    for (int i = 0; i < 4000; ++i) {
+      if (i % 9 == 0) {
+        c.AppendNull();
+      } else if (variant == 3) {
+        c.AppendString("u" + std::to_string(rng() % 100000));  // high cardinality: plain
+      } else {
+        c.AppendString(pool[rng() % pool.size()]);
+      }
+    }
+    std::string chunk;
+    EncodeColumnChunk(c, 0, c.size(), 3, &chunk);
+    std::vector<std::string> probes = {pool[3], pool[7], "no-such-value", "", std::string(c.strs[1])};
+    if (variant < 2) {  // the same UUID in the other case never matches a case-exact compare
+      std::string other = pool[3];
+      for (char& ch : other) ch = variant == 0 ? static_cast<char>(toupper(ch)) : static_cast<char>(tolower(ch));
+      probes.push_back(other);
+    }
+    for (const std::string& lit : probes) {
+      std::vector<uint32_t> got, want;
+      ASSERT_TRUE(FindEqualRows(chunk, c.size(), lit, &got).ok());
+      for (uint32_t i = 0; i < c.size(); ++i)
+        if (c.valid[i] && c.strs[i] == lit) want.push_back(i);
+      EXPECT_EQ(got, want) << "variant " << variant << " literal " << lit;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace vigil

@@ -69,6 +69,13 @@ std::string DayName(int64_t days) { return FormatDay(days * kNanosPerDay); }
 
 bool HasPrefix(const std::string& s, std::string_view p) { return s.rfind(p, 0) == 0; }
 
+const ChunkMeta* FindChunk(const PartMeta& m, const BlockMeta& b, const std::string& name,
+                           Type type) {
+  for (const ChunkMeta& c : b.chunks)
+    if (m.columns[c.column].type == type && m.columns[c.column].name == name) return &c;
+  return nullptr;
+}
+
 Status TimestampRange(const Batch& b, int64_t* lo, int64_t* hi) {
   const Column* ts = b.Find("@timestamp", Type::kInt);
   if (ts == nullptr) return Status::InvalidArgument("batch has no @timestamp column");
@@ -778,6 +785,11 @@ Status EmbeddedStore::ScanPart(const Part& p, const ScanSpec& spec, const ScanSi
       rest[i] = true;
     if (pred) rest[i] = false;
   }
+  std::vector<bool> all(m.columns.size());
+  for (size_t i = 0; i < all.size(); ++i) all[i] = first[i] || rest[i];
+  const PrunePredicate* eq = nullptr;
+  for (const auto& pr : spec.predicates)
+    if (!eq && pr.op == PrunePredicate::Op::kEq && pr.literal.type() == Type::kString) eq = &pr;
   bool read_any = false;
   for (size_t b = 0; b < m.blocks.size() && !*stop; ++b) {
     switch (CheckBlock(m, m.blocks[b], spec)) {
@@ -787,6 +799,24 @@ Status EmbeddedStore::ScanPart(const Part& p, const ScanSpec& spec, const ScanSi
       case BlockVerdict::kRead: break;
     }
     read_any = true;
+    if (eq != nullptr) {
+      // Point lookup: find the candidate rows on the encoded column, then decode only
+      // those rows of every wanted column and check all predicates on them.
+      const ChunkMeta* chunk = FindChunk(m, m.blocks[b], eq->column, Type::kString);
+      if (chunk == nullptr) continue;
+      std::vector<uint32_t> cand;
+      RETURN_IF_ERROR(p.FindEqual(b, *chunk, std::get<std::string>(eq->literal.v), &cand,
+                                  &st->bytes_read));
+      st->rows_scanned += m.blocks[b].rows;
+      if (cand.empty()) continue;
+      ASSIGN_OR_RETURN(Batch picked, p.ReadBlockRows(b, &all, cand, &st->bytes_read));
+      std::vector<uint32_t> rows = MatchingRows(picked, spec);
+      if (rows.empty()) continue;
+      if (rows.size() < picked.rows)
+        picked = Gather(picked, rows, [](const std::string&) { return true; });
+      if (!sink(std::move(picked))) *stop = true;
+      continue;
+    }
     ASSIGN_OR_RETURN(Batch block, p.ReadBlock(b, &first, &st->bytes_read));
     st->rows_scanned += block.rows;
     std::vector<uint32_t> rows = MatchingRows(block, spec);

@@ -257,6 +257,15 @@ Status Part::ReadChunk(const ChunkMeta& chunk, uint32_t block_rows, Column* out,
   return Status::OK();
 }
 
+Status Part::FindEqual(size_t block, const ChunkMeta& chunk, std::string_view literal,
+                       std::vector<uint32_t>* rows, uint64_t* bytes_read) const {
+  std::string buf;
+  RETURN_IF_ERROR(ReadChunkBytes(chunk, &buf, bytes_read));
+  Status s = FindEqualRows(buf, meta_.blocks[block].rows, literal, rows);
+  if (!s.ok()) return Status::Corruption(dir_ + ": " + s.message());
+  return Status::OK();
+}
+
 Result<Batch> Part::ReadBlockRows(size_t block, const std::vector<bool>* want,
                                   const std::vector<uint32_t>& pick, uint64_t* bytes_read) const {
   const BlockMeta& b = meta_.blocks[block];

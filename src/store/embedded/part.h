@@ -76,6 +76,9 @@ class Part {
                    uint64_t* bytes_read) const;
   // Decodes block `block` with the columns whose index is in `want` (all when null).
   Result<Batch> ReadBlock(size_t block, const std::vector<bool>* want, uint64_t* bytes_read) const;
+  // Rows of block `block` whose String column chunk `chunk` equals `literal`.
+  Status FindEqual(size_t block, const ChunkMeta& chunk, std::string_view literal,
+                   std::vector<uint32_t>* rows, uint64_t* bytes_read) const;
   // As ReadBlock, but only the rows in `pick` (ascending): for selective scans.
   Result<Batch> ReadBlockRows(size_t block, const std::vector<bool>* want,
                               const std::vector<uint32_t>& pick, uint64_t* bytes_read) const;
