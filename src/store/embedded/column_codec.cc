@@ -951,8 +951,27 @@ Status FindEqualRows(std::string_view chunk, size_t rows, std::string_view liter
       return Status::OK();
     for (size_t k = 0; k < n_valid; ++k)
       if (std::memcmp(r.p + k * 16, want, 16) == 0) ranks.push_back(static_cast<uint32_t>(k));
+  } else if (enc == kStrDict) {
+    uint64_t count = 0;
+    uint8_t width = 0;
+    if (!r.Varint(&count) || count == 0 || count > n_valid || !r.Byte(&width) ||
+        (width != 1 && width != 2 && width != 4))
+      return Bad("bad dictionary header");
+    int64_t id = -1;
+    for (uint64_t i = 0; i < count; ++i) {
+      uint64_t len = 0;
+      if (!r.Varint(&len) || len > r.left()) return Bad("bad dictionary entry");
+      if (id < 0 && std::string_view(reinterpret_cast<const char*>(r.p), len) == literal)
+        id = static_cast<int64_t>(i);
+      r.p += len;
+    }
+    if (r.left() != n_valid * width) return Bad("bad dictionary index section");
+    if (id < 0) return Status::OK();
+    for (size_t k = 0; k < n_valid; ++k)
+      if (LoadIndex(r.p + k * width, width) == static_cast<uint32_t>(id))
+        ranks.push_back(static_cast<uint32_t>(k));
   } else {
-    // Dictionary and plain chunks: decode the values once, without copying them out.
+    // Plain chunks: decode the values once, without copying them out.
     Column tmp;
     tmp.type = Type::kString;
     RETURN_IF_ERROR(DecodeColumnChunk(chunk, Type::kString, rows, &tmp));
