@@ -80,6 +80,12 @@ void Evaluator::Select(const Expr& e, const Sel& in, Sel* out) {
     return;
   }
   if (e.kind == ExprKind::kBinary && (e.op == ExprOp::kLike || e.op == ExprOp::kMatch)) {
+    const std::string* lit = PlainLiteral(*e.args[1]);
+    if (lit != nullptr && e.args[0]->IsFieldNamed(field::kMessage) &&
+        frame_.computed.FindAll(field::kMessage).empty() &&
+        SelectMessageLiteral(frame_, *lit, in, out)) {
+      return;
+    }
     SelectMatch(Eval(*e.args[0], in), *e.args[1], in, out);
     return;
   }

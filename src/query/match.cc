@@ -9,8 +9,9 @@
 namespace vigil::query {
 namespace {
 
-// The text a regex matches literally when it has no special characters (so `like
-// /Timeout after/` runs as a substring search), or nullptr.
+}  // namespace
+
+// A regex without special characters (`like /Timeout after/`) runs as a substring search.
 const std::string* PlainLiteral(const Expr& pattern) {
   const std::string& p = pattern.kind == ExprKind::kRegex
                              ? pattern.name
@@ -19,6 +20,8 @@ const std::string* PlainLiteral(const Expr& pattern) {
   if (p.find_first_of("\\^$.|?*+()[]{}") != std::string::npos) return nullptr;
   return &p;
 }
+
+namespace {
 
 bool Contains(std::string_view s, const std::string& needle) {
   if (needle.empty()) return true;
