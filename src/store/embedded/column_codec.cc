@@ -654,20 +654,27 @@ Status DecodeDict(Reader& r, size_t rows, size_t n_valid, const uint8_t* bitmap,
     r.p += len;
   }
   if (r.left() != n_valid * width) return Bad("bad dictionary index section");
+  const uint8_t* idx = r.p;
+  r.p = r.end;
+  if (ranks != nullptr) {  // only the picked indexes are read, so only they are checked
+    size_t before = strs.size();
+    for (int64_t k : *ranks) {
+      uint32_t id = k < 0 ? 0 : LoadIndex(idx + k * width, width);
+      if (id >= count) {
+        strs.truncate(before);
+        return Bad("dictionary index out of range");
+      }
+      strs.push_back(k < 0 ? std::string_view() : s.dict[id]);
+    }
+    return Status::OK();
+  }
   uint64_t total = 0;
   for (size_t i = 0; i < n_valid; ++i) {
-    uint32_t id = LoadIndex(r.p + i * width, width);
+    uint32_t id = LoadIndex(idx + i * width, width);
     if (id >= count) return Bad("dictionary index out of range");
     total += s.dict[id].size();
   }
   if (total > kMaxDecodedStringBytes) return Bad("dictionary expands too far");
-  const uint8_t* idx = r.p;
-  r.p = r.end;
-  if (ranks != nullptr) {
-    for (int64_t k : *ranks)
-      strs.push_back(k < 0 ? std::string_view() : s.dict[LoadIndex(idx + k * width, width)]);
-    return Status::OK();
-  }
   strs.reserve(strs.size() + rows, strs.bytes() + total);
   PushStrings(rows, bitmap, strs, [&] {
     std::string_view v = s.dict[LoadIndex(idx, width)];
