@@ -1,5 +1,8 @@
 #include "query/group_table.h"
 
+#include <xxhash.h>
+
+#include <algorithm>
 #include <cstring>
 
 namespace vigil::query {
@@ -80,12 +83,35 @@ bool EncodeKey(const Vector& v, uint32_t row, std::string* out) {
   return c != nullptr;
 }
 
-uint32_t GroupTable::AddGroup(const std::vector<Vector>& keys, uint32_t row) {
+void GroupTable::Grow() {
+  std::vector<Slot> old = std::move(slots_);
+  slots_.assign(std::max<size_t>(64, old.size() * 2), Slot{});
+  const size_t mask = slots_.size() - 1;
+  for (const Slot& s : old) {
+    if (s.gid_plus_1 == 0) continue;
+    size_t i = s.hash & mask;
+    while (slots_[i].gid_plus_1 != 0) i = (i + 1) & mask;
+    slots_[i] = s;
+  }
+}
+
+uint32_t GroupTable::FindOrAdd(const std::vector<Vector>& keys, uint32_t row) {
+  if (2 * (groups_ + 1) > slots_.size()) Grow();
+  const uint64_t h = XXH3_64bits(buf_.data(), buf_.size());
+  const size_t mask = slots_.size() - 1;
+  size_t i = h & mask;
+  for (; slots_[i].gid_plus_1 != 0; i = (i + 1) & mask) {
+    const Slot& s = slots_[i];
+    if (s.hash == h && EncodedKey(s.gid_plus_1 - 1) == buf_) return s.gid_plus_1 - 1;
+  }
   const uint32_t g = static_cast<uint32_t>(groups_++);
-  for (const Vector& k : keys) keys_.push_back(KeyValue(k, row));
-  index_.emplace(buf_, g);
-  constexpr size_t kEntryOverhead = 64;  // node, bucket and Value slots
-  bytes_ += 2 * buf_.size() + kEntryOverhead + key_count_ * sizeof(Value);
+  slots_[i] = Slot{h, g + 1};
+  arena_.append(buf_);
+  offsets_.push_back(arena_.size());
+  for (const Vector& k : keys) {
+    keys_.push_back(KeyValue(k, row));
+    if (keys_.back().type() == Type::kString) value_bytes_ += std::get<std::string>(keys_.back().v).size();
+  }
   return g;
 }
 
@@ -101,8 +127,11 @@ void GroupTable::Assign(const std::vector<Vector>& keys, const Sel& sel,
     const uint32_t row = sel[i];
     buf_.clear();
     for (const Vector& k : keys) EncodeKey(k, row, &buf_);
-    auto it = index_.find(std::string_view(buf_));
-    (*gids)[i] = it != index_.end() ? it->second : AddGroup(keys, row);
+    if (groups_ == 0 || buf_ != prev_) {
+      prev_gid_ = FindOrAdd(keys, row);
+      prev_.assign(buf_);
+    }
+    (*gids)[i] = prev_gid_;
   }
 }
 

@@ -4,14 +4,15 @@
 // Keys are typed: 500, 500.0, "500" and true are four different groups (as in
 // count_distinct), and a missing key is its own group (shown as null). Each row's keys
 // are encoded into a reused byte buffer (a type tag and the value's bytes per key) and
-// looked up by string_view, so a row of an existing group allocates nothing.
+// looked up in an open-addressing table of (hash, group) slots whose keys live back to
+// back in one arena, so a row of an existing group allocates nothing. A row with the same
+// key as the row before it (time bins over time-ordered rows) skips the lookup.
 // Thread-safety: none.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "core/value.h"
@@ -34,21 +35,33 @@ class GroupTable {
   // Key `k` of group `g`. REQUIRES: g < size(), k < key_count.
   const Value& Key(size_t g, size_t k) const { return keys_[g * key_count_ + k]; }
   // Bytes held (approximate), for the query memory budget.
-  size_t MemoryBytes() const { return bytes_; }
+  size_t MemoryBytes() const {
+    return arena_.capacity() + offsets_.capacity() * 8 + slots_.capacity() * sizeof(Slot) +
+           keys_.capacity() * sizeof(Value) + value_bytes_;
+  }
 
  private:
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  struct Slot {
+    uint64_t hash = 0;
+    uint32_t gid_plus_1 = 0;  // 0: empty
   };
-  uint32_t AddGroup(const std::vector<Vector>& keys, uint32_t row);
+  std::string_view EncodedKey(uint32_t g) const {
+    return std::string_view(arena_).substr(offsets_[g], offsets_[g + 1] - offsets_[g]);
+  }
+  // The group of the key in buf_, adding it (with the values of `row`) when new.
+  uint32_t FindOrAdd(const std::vector<Vector>& keys, uint32_t row);
+  void Grow();
 
   size_t key_count_;
   size_t groups_ = 0;
-  std::unordered_map<std::string, uint32_t, Hash, std::equal_to<>> index_;
-  std::vector<Value> keys_;  // groups_ * key_count_, row-major
+  std::vector<Slot> slots_;
+  std::string arena_;              // every group's encoded key, back to back
+  std::vector<uint64_t> offsets_ = {0};  // group g's key is arena_[offsets_[g], offsets_[g+1])
+  std::vector<Value> keys_;        // groups_ * key_count_, row-major
+  size_t value_bytes_ = 0;         // string bytes inside keys_
   std::string buf_;
-  size_t bytes_ = 0;
+  std::string prev_;  // the previous row's encoded key
+  uint32_t prev_gid_ = 0;
 };
 
 }  // namespace vigil::query
