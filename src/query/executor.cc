@@ -1,5 +1,9 @@
 #include "query/executor.h"
 
+#include <optional>
+#include <thread>
+
+#include "query/batch_pipe.h"
 #include "query/operators.h"
 
 namespace vigil::query {
@@ -51,6 +55,35 @@ OperatorPtr BuildPipeline(const Plan& plan, ExecContext* ctx, QueryResult* resul
   return head;
 }
 
+// Whether a Limit comes before any Sort or Aggregate, so the scan may stop early: then
+// batches are pushed on the scanning thread, which stops at the first batch not needed.
+bool MayStopEarly(const Plan& plan) {
+  for (const PlanOp& op : plan.ops) {
+    if (op.kind == PlanOp::Kind::kLimit) return true;
+    if (op.kind == PlanOp::Kind::kSort || op.kind == PlanOp::Kind::kAggregate) return false;
+  }
+  return false;
+}
+
+// Scans on this thread and runs the operators on a worker, overlapping the store's
+// decoding with the query's work (two cores' worth on a full scan).
+Status ScanPipelined(const Plan& plan, Store& store, Operator& head, ScanStats* stats) {
+  BatchPipe pipe(4);
+  std::thread worker([&] {
+    while (std::optional<Batch> b = pipe.Pop()) {
+      if (!head.Push(Frame::Of(std::move(*b)))) {
+        pipe.Stop();
+        return;
+      }
+    }
+  });
+  ScanSink sink = [&](Batch&& batch) { return batch.rows == 0 || pipe.Push(std::move(batch)); };
+  Status s = store.Scan(plan.scan, sink, stats);
+  pipe.Close();
+  worker.join();
+  return s;
+}
+
 }  // namespace
 
 Result<QueryResult> ExecutePlan(const Plan& plan, Store& store) {
@@ -61,12 +94,14 @@ Result<QueryResult> ExecutePlan(const Plan& plan, Store& store) {
   ExecContext ctx;
   ctx.memory_budget_bytes = plan.memory_budget_bytes;
   OperatorPtr head = BuildPipeline(plan, &ctx, &result);
-  if (plan.scan.min_ts <= plan.scan.max_ts) {
+  if (plan.scan.min_ts <= plan.scan.max_ts && MayStopEarly(plan)) {
     ScanSink sink = [&](Batch&& batch) {
       if (batch.rows == 0) return true;
       return head->Push(Frame::Of(std::move(batch)));
     };
     RETURN_IF_ERROR(store.Scan(plan.scan, sink, &result.stats.scan));
+  } else if (plan.scan.min_ts <= plan.scan.max_ts) {
+    RETURN_IF_ERROR(ScanPipelined(plan, store, *head, &result.stats.scan));
   }
   head->Finish();
   RETURN_IF_ERROR(ctx.status);

@@ -1,5 +1,6 @@
 #include "query/group_table.h"
 
+#define XXH_INLINE_ALL  // short keys: inlining beats the call
 #include <xxhash.h>
 
 #include <algorithm>
@@ -129,7 +130,7 @@ void GroupTable::Assign(const std::vector<Vector>& keys, const Sel& sel,
     for (const Vector& k : keys) EncodeKey(k, row, &buf_);
     if (groups_ == 0 || buf_ != prev_) {
       prev_gid_ = FindOrAdd(keys, row);
-      prev_.assign(buf_);
+      std::swap(prev_, buf_);
     }
     (*gids)[i] = prev_gid_;
   }
