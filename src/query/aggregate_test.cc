@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <chrono>
 #include <set>
+#include <thread>
 
 #include "query/query.h"
 #include "query/query_test_util.h"
@@ -90,6 +92,37 @@ TEST(AggregateTest, MemoryBudgetFailsTheQueryCleanly) {
             0u)
       << r.status().message();
   EXPECT_TRUE(RunStats(store, "stats count(*) by endpoint", 1 << 20).ok());
+}
+
+// A store that takes its time over every batch.
+class SlowStore : public FakeStore {
+ public:
+  using FakeStore::FakeStore;
+  Status Scan(const ScanSpec& spec, const ScanSink& sink, ScanStats* stats) override {
+    ScanSink slow = [&](Batch&& b) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      return sink(std::move(b));
+    };
+    return FakeStore::Scan(spec, slow, stats);
+  }
+};
+
+TEST(AggregateTest, TimeoutFailsTheQueryAndStopsTheScan) {
+  for (const char* text : {"stats count(*) by endpoint", "fields user | limit 5000"}) {
+    SlowStore store(Events(2000, 10), 10);  // 200 batches: about a second
+    QueryRequest req;
+    req.text = text;
+    req.start_ns = kT0;
+    req.end_ns = kT0 + int64_t{3600} * 1'000'000'000;
+    QueryOptions options;
+    options.timeout_ms = 50;
+    const auto t0 = std::chrono::steady_clock::now();
+    auto r = RunQuery(store, req, options);
+    ASSERT_FALSE(r.ok()) << text;
+    EXPECT_EQ(r.status().code(), Code::kResourceExhausted);
+    EXPECT_EQ(r.status().message(), "query timed out after 50 ms; narrow the time range or the filter");
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(500)) << text;
+  }
 }
 
 }  // namespace

@@ -67,11 +67,12 @@ bool MayStopEarly(const Plan& plan) {
 
 // Scans on this thread and runs the operators on a worker, overlapping the store's
 // decoding with the query's work (two cores' worth on a full scan).
-Status ScanPipelined(const Plan& plan, Store& store, Operator& head, ScanStats* stats) {
+Status ScanPipelined(const Plan& plan, Store& store, Operator& head, ExecContext& ctx,
+                     ScanStats* stats) {
   BatchPipe pipe(4);
   std::thread worker([&] {
     while (std::optional<Batch> b = pipe.Pop()) {
-      if (!head.Push(Frame::Of(std::move(*b)))) {
+      if (ctx.Expired() || !head.Push(Frame::Of(std::move(*b)))) {
         pipe.Stop();
         return;
       }
@@ -93,15 +94,19 @@ Result<QueryResult> ExecutePlan(const Plan& plan, Store& store) {
   result.stats.end_ns = plan.scan.max_ts;
   ExecContext ctx;
   ctx.memory_budget_bytes = plan.memory_budget_bytes;
+  if (plan.timeout_ms > 0) {
+    ctx.timeout_ms = plan.timeout_ms;
+    ctx.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(plan.timeout_ms);
+  }
   OperatorPtr head = BuildPipeline(plan, &ctx, &result);
   if (plan.scan.min_ts <= plan.scan.max_ts && MayStopEarly(plan)) {
     ScanSink sink = [&](Batch&& batch) {
       if (batch.rows == 0) return true;
-      return head->Push(Frame::Of(std::move(batch)));
+      return !ctx.Expired() && head->Push(Frame::Of(std::move(batch)));
     };
     RETURN_IF_ERROR(store.Scan(plan.scan, sink, &result.stats.scan));
   } else if (plan.scan.min_ts <= plan.scan.max_ts) {
-    RETURN_IF_ERROR(ScanPipelined(plan, store, *head, &result.stats.scan));
+    RETURN_IF_ERROR(ScanPipelined(plan, store, *head, ctx, &result.stats.scan));
   }
   head->Finish();
   RETURN_IF_ERROR(ctx.status);

@@ -9,6 +9,7 @@
 // Thread-safety: none; a pipeline belongs to one query on one thread.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -27,6 +28,20 @@ struct ExecContext {
   // from Push so the scan stops, and the executor returns this status.
   Status status;
   size_t memory_budget_bytes = size_t{256} << 20;
+  // Steady-clock time after which the query fails (max: no limit), and its length for
+  // the message.
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  int64_t timeout_ms = 0;
+
+  // Whether the deadline passed; if so, records the error (the first error stays).
+  bool Expired() {
+    if (std::chrono::steady_clock::now() < deadline) return false;
+    if (status.ok()) {
+      status = Status::ResourceExhausted("query timed out after " + std::to_string(timeout_ms) +
+                                         " ms; narrow the time range or the filter");
+    }
+    return true;
+  }
 };
 
 class Operator {

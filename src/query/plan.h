@@ -81,6 +81,9 @@ struct Plan {
   // Memory the query's breakers (Aggregate, Sort) may hold; beyond it the query fails
   // with ResourceExhausted instead of exhausting the server.
   size_t memory_budget_bytes = size_t{256} << 20;
+  // Execution time limit in milliseconds (0: none): beyond it the query fails with
+  // ResourceExhausted.
+  int64_t timeout_ms = 0;
   std::vector<PlanOp> ops;
   std::vector<ResultColumn> output;
   // Facts the planner found, reported for tests and `explain`.

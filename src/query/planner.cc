@@ -183,6 +183,7 @@ Result<Plan> BuildPlan(QueryAst&& ast, const QueryRequest& req, int64_t now_ns,
                        const PlannerOptions& options) {
   Plan plan;
   plan.memory_budget_bytes = options.memory_budget_bytes;
+  plan.timeout_ms = options.timeout_ms;
   const bool time_order = options.default_time_order && ast.default_time_order;
   RETURN_IF_ERROR(Translator(options).Run(std::move(ast), &plan));
   const std::vector<const Expr*> conjuncts = ScanConjuncts(plan);

@@ -28,6 +28,7 @@ struct PlannerOptions {
   const ViewRegistry* views = nullptr;
   // Memory the query's aggregates may hold (Plan::memory_budget_bytes).
   size_t memory_budget_bytes = size_t{256} << 20;
+  int64_t timeout_ms = 0;  // Plan::timeout_ms
 };
 
 // Binds every expression of `ast` and plans it for `req`. `now_ns` is the current time

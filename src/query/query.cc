@@ -21,6 +21,7 @@ Result<query::Plan> MakePlan(const QueryRequest& req, const QueryOptions& option
   query::PlannerOptions planner;
   planner.id_fields = options.id_fields;
   planner.memory_budget_bytes = options.memory_budget_bytes;
+  planner.timeout_ms = options.timeout_ms;
   planner.views = options.views;
   return query::BuildPlan(std::move(ast), req, NowNs(req), planner);
 }

@@ -35,6 +35,9 @@ struct QueryOptions {
   // Memory a query's `stats` may hold (groups and aggregate state). A query that needs
   // more fails with ResourceExhausted instead of exhausting the server.
   size_t memory_budget_bytes = size_t{256} << 20;
+  // Wall-clock limit of one query's execution in milliseconds (0: none). A query that
+  // runs longer stops scanning and fails with ResourceExhausted.
+  int64_t timeout_ms = 0;
   // Views for `source <view>` / FROM; nullptr means query::DefaultViews() (views.h).
   const query::ViewRegistry* views = nullptr;
 };
