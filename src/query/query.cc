@@ -33,11 +33,16 @@ Result<QueryResult> RunQuery(Store& store, const QueryRequest& req) {
 }
 
 Result<QueryResult> RunQuery(Store& store, const QueryRequest& req, const QueryOptions& options) {
-  const auto started = std::chrono::steady_clock::now();
+  using Clock = std::chrono::steady_clock;
+  auto ms = [](Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); };
+  const auto started = Clock::now();
   ASSIGN_OR_RETURN(query::Plan plan, MakePlan(req, options));
+  const auto planned = Clock::now();
   ASSIGN_OR_RETURN(QueryResult result, query::ExecutePlan(plan, store));
-  result.stats.elapsed_ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  const auto done = Clock::now();
+  result.stats.plan_ms = ms(planned - started);
+  result.stats.execute_ms = ms(done - planned);
+  result.stats.elapsed_ms = ms(done - started);
   return result;
 }
 

@@ -51,6 +51,8 @@ struct QueryStats {
   ScanStats scan;
   uint64_t rows_matched = 0;
   double elapsed_ms = 0;
+  double plan_ms = 0;     // of elapsed_ms: parsing, binding and planning
+  double execute_ms = 0;  // of elapsed_ms: scanning and running the operators
   int64_t start_ns = 0;  // the time range actually searched
   int64_t end_ns = 0;
 };
