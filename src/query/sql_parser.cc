@@ -183,6 +183,21 @@ void CollectHiddenAggregates(const Expr& e, std::map<std::string, std::string>* 
   for (const ExprPtr& a : e.args) CollectHiddenAggregates(*a, columns, stats);
 }
 
+// `ORDER BY 2` / `GROUP BY 1`: a select item by position (1-based).
+Status ResolvePosition(const std::vector<SelectItem>& items, ExprPtr* e) {
+  const Expr& x = **e;
+  if (!x.IsLiteral() || x.literal.type() != Type::kInt) return Status::OK();
+  const int64_t k = std::get<int64_t>(x.literal.v);
+  if (k < 1 || k > static_cast<int64_t>(items.size())) {
+    return ErrorAt(x.pos, "position " + std::to_string(k) + " is not in the select list (1 to " +
+                              std::to_string(items.size()) + ")");
+  }
+  ExprPtr copy = CloneExpr(*items[static_cast<size_t>(k - 1)].expr);
+  copy->pos = x.pos;
+  *e = std::move(copy);
+  return Status::OK();
+}
+
 Command MakeCommand(Command::Kind kind, SourcePos pos) {
   Command c;
   c.kind = kind;
@@ -234,6 +249,11 @@ Status AddAggregation(SqlQuery& q, QueryAst* ast) {
 }
 
 Result<QueryAst> ToCommands(SqlQuery&& q) {
+  for (SelectItem& g : q.group) {
+    RETURN_IF_ERROR(ResolvePosition(q.items, &g.expr));
+    g.name = g.expr->IsField() ? g.expr->name : g.name;
+  }
+  for (SortItem& k : q.order) RETURN_IF_ERROR(ResolvePosition(q.items, &k.expr));
   QueryAst ast;
   ast.default_time_order = false;
   Command source = MakeCommand(Command::Kind::kSource, q.from_pos);

@@ -879,6 +879,13 @@ def sql_cases(E):
     r = stats(E, [g("endpoint")], [(None, a_count)])
     case(f, "SELECT endpoint FROM events GROUP BY endpoint", ["endpoint"], [[x[0]] for x in r],
          note="GROUP BY alone lists the distinct keys (in key order).")
+    r = stats(E, [g("agency_db")], [(None, a_count)])
+    case(f, "SELECT agency_db, count(*) FROM events GROUP BY 1 ORDER BY 2 DESC, 1", ["agency_db", "count(*)"],
+         sort_rows(r, [(lambda x: x[1], True), (lambda x: x[0], False)]), note="Positions in GROUP BY and ORDER BY.")
+    evs = sort_rows([e for e in E if cmp(">", d(e), 2000)], [(lambda e: arith("/", d(e), 10), False)])
+    case(f, "SELECT request_id, duration_ms / 10 AS t FROM events WHERE duration_ms > 2000 ORDER BY 2",
+         ["request_id", "t"], [[e.get("request_id"), arith("/", d(e), 10)] for e in evs])
+    error(f, "SELECT level FROM events ORDER BY 3", "line 1, column 35: position 3 is not in the select list (1 to 1)")
     error(f, "SELECT level, status FROM events GROUP BY level",
           "line 1, column 15: 'status' must appear in GROUP BY or be used in an aggregate function")
     error(f, "SELECT count(*) FROM nosuch", "line 1, column 22: unknown view 'nosuch'; views: events")
