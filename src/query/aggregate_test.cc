@@ -92,6 +92,13 @@ TEST(AggregateTest, MemoryBudgetFailsTheQueryCleanly) {
             0u)
       << r.status().message();
   EXPECT_TRUE(RunStats(store, "stats count(*) by endpoint", 1 << 20).ok());
+  // A sort without a limit before dedup holds every row: the same budget applies.
+  auto s = RunStats(store, "sort user | dedup user | limit 3", 1 << 20);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code(), Code::kResourceExhausted);
+  EXPECT_EQ(s.status().message().rfind("sorting needs more than the query memory budget", 0), 0u)
+      << s.status().message();
+  EXPECT_TRUE(RunStats(store, "sort user | limit 3", 1 << 20).ok());  // top-N stays small
 }
 
 // A store that takes its time over every batch.

@@ -35,7 +35,7 @@ OperatorPtr BuildPipeline(const Plan& plan, ExecContext* ctx, QueryResult* resul
         head = MakeProject(op.items, std::move(head));
         break;
       case PlanOp::Kind::kSort:
-        head = MakeSort(op.keys, op.limit, std::move(head));
+        head = MakeSort(op.keys, op.limit, ctx, std::move(head));
         break;
       case PlanOp::Kind::kLimit:
         head = MakeLimit(op.limit.value_or(0), std::move(head));

@@ -64,8 +64,10 @@ OperatorPtr MakeLimit(uint64_t n, OperatorPtr next);
 OperatorPtr MakeCount(uint64_t* counter, OperatorPtr next);
 // Orders by `keys` (nulls last in either direction; numbers before strings; ties keep
 // arrival order) and keeps the first `limit` rows. With a limit it holds at most about
-// 2 * limit rows at a time and drops rows that cannot make the top early.
-OperatorPtr MakeSort(std::vector<SortKey> keys, std::optional<uint64_t> limit, OperatorPtr next);
+// 2 * limit rows at a time and drops rows that cannot make the top early. Fails the query
+// (ctx->status = ResourceExhausted) when the rows it holds outgrow the memory budget.
+OperatorPtr MakeSort(std::vector<SortKey> keys, std::optional<uint64_t> limit, ExecContext* ctx,
+                     OperatorPtr next);
 // Groups rows by op.items and computes op.aggs per group (aggregate_op.cc). Fails the
 // query (ctx->status = ResourceExhausted) when its groups outgrow the memory budget.
 OperatorPtr MakeAggregate(const PlanOp& op, ExecContext* ctx, OperatorPtr next);

@@ -73,9 +73,11 @@ int CompareRows(const std::vector<SortKey>& keys, const KeyCell* a, const KeyCel
 
 class SortOp final : public Operator {
  public:
-  SortOp(std::vector<SortKey> keys, std::optional<uint64_t> limit, OperatorPtr next)
+  SortOp(std::vector<SortKey> keys, std::optional<uint64_t> limit, ExecContext* ctx,
+         OperatorPtr next)
       : keys_(std::move(keys)),
         limit_(limit.value_or(std::numeric_limits<uint64_t>::max())),
+        ctx_(ctx),
         next_(std::move(next)) {}
 
   bool Push(Frame&& frame) override {
@@ -88,10 +90,11 @@ class SortOp final : public Operator {
         acc_.rows() >= std::max(2 * limit_, kMinPrune)) {
       Prune();
     }
-    return true;
+    return WithinBudget();
   }
 
   void Finish() override {
+    if (!ctx_->status.ok()) return next_->Finish();
     Prune();
     if (acc_.rows() > 0) {
       acc_.sel = SelAll(acc_.rows());
@@ -166,8 +169,21 @@ class SortOp final : public Operator {
     frame->sel = std::move(kept);
   }
 
+  bool WithinBudget() {
+    const size_t bytes = acc_.raw.MemoryBytes() + acc_.computed.MemoryBytes();
+    if (bytes <= ctx_->memory_budget_bytes) return true;
+    if (ctx_->status.ok()) {
+      ctx_->status = Status::ResourceExhausted(
+          "sorting needs more than the query memory budget (" +
+          std::to_string(ctx_->memory_budget_bytes >> 20) + " MiB) for " +
+          std::to_string(acc_.rows()) + " rows; add a limit or narrow the query");
+    }
+    return false;
+  }
+
   std::vector<SortKey> keys_;
   uint64_t limit_;
+  ExecContext* ctx_;
   OperatorPtr next_;
   Frame acc_;  // rows held so far (sel unused until Finish)
   bool has_bound_ = false;
@@ -177,8 +193,9 @@ class SortOp final : public Operator {
 
 }  // namespace
 
-OperatorPtr MakeSort(std::vector<SortKey> keys, std::optional<uint64_t> limit, OperatorPtr next) {
-  return std::make_unique<SortOp>(std::move(keys), limit, std::move(next));
+OperatorPtr MakeSort(std::vector<SortKey> keys, std::optional<uint64_t> limit, ExecContext* ctx,
+                     OperatorPtr next) {
+  return std::make_unique<SortOp>(std::move(keys), limit, ctx, std::move(next));
 }
 
 }  // namespace vigil::query
