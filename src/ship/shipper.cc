@@ -171,7 +171,7 @@ class Shipper {
   void OnCommitted(const SendResult& r, Clock::time_point now);
   Status OnRefused(const SendResult& r);
   void OnFailed(const SendResult& r, Clock::time_point now);
-  Result<bool> LiveIntake(Clock::time_point now);
+  Status LiveIntake(Clock::time_point now);
   Result<bool> SpoolIntake(Clock::time_point now);
   Result<size_t> ReadSources(std::string* out, size_t max_bytes);
   Status Shutdown();
@@ -433,14 +433,14 @@ Result<size_t> Shipper::ReadSources(std::string* out, size_t max_bytes) {
 }
 
 // Breaker closed, nothing in flight, spool empty: lines become batches.
-Result<bool> Shipper::LiveIntake(Clock::time_point now) {
+Status Shipper::LiveIntake(Clock::time_point now) {
   ASSIGN_OR_RETURN(size_t n, ReadSources(&batch_, opt_.batch_bytes));
   if (n > 0 && batch_lines_ == 0) {
     batch_started_ = now;
     MarkUnshipped(now);
   }
   batch_lines_ += n;
-  if (batch_lines_ == 0) return n > 0;
+  if (batch_lines_ == 0) return Status::OK();
   bool full = batch_.size() >= opt_.batch_bytes;
   bool old = Since(batch_started_, now) >= opt_.batch_seconds;
   if (full || old || InputDone() || stop_) {
@@ -449,7 +449,7 @@ Result<bool> Shipper::LiveIntake(Clock::time_point now) {
     RETURN_IF_ERROR(MakeBatch(std::move(batch_), lines, std::nullopt));
     batch_.clear();
   }
-  return true;
+  return Status::OK();
 }
 
 // Breaker open: lines go to the console and to the spool, durably, before the read
@@ -506,8 +506,9 @@ Status Shipper::Run() {
       ASSIGN_OR_RETURN(bool read, SpoolIntake(now));
       busy |= read;
     } else if (!pending_) {
-      ASSIGN_OR_RETURN(bool read, LiveIntake(now));
-      busy |= read && batch_.size() >= opt_.batch_bytes / 2;
+      // Reads stop at the batch budget or at the end of input: without a new batch to
+      // send, there is nothing to do before the next poll.
+      RETURN_IF_ERROR(LiveIntake(now));
       busy |= pending_.has_value();
     }
     bool idle = !pending_ && batch_.empty() && spool_->empty();
