@@ -146,7 +146,8 @@ Vector Evaluator::Field(std::string_view name, const Sel& sel) {
   if (!v.columns.empty()) return v;
   for (const Column& c : frame_.raw.columns)
     if (c.name == name) v.columns.push_back(&c);
-  if (name == field::kMessage) return Message(v.columns, sel);
+  // Rows without event columns (an aggregate's output) have no @message.
+  if (name == field::kMessage && !frame_.raw.columns.empty()) return Message(v.columns, sel);
   return v;
 }
 

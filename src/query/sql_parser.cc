@@ -267,6 +267,9 @@ Result<QueryAst> ToCommands(SqlQuery&& q) {
   }
   bool aggregated = !q.group.empty();
   for (const SelectItem& item : q.items) aggregated = aggregated || HasAggregate(*item.expr);
+  if (aggregated && q.items.empty()) {
+    return ErrorAt(q.pos, "SELECT * cannot be used with GROUP BY; list the columns");
+  }
   if (aggregated) {
     RETURN_IF_ERROR(AddAggregation(q, &ast));
   } else if (q.having) {
