@@ -91,6 +91,7 @@ void AddQuery(CLI::App& app, QueryCommandOptions& o, int& rc) {
   cmd->add_option("--end", o.end, "End: ISO 8601, epoch, relative, or now");
   cmd->add_option("--limit", o.limit, "Maximum rows");
   cmd->add_flag("--quiet,-q", o.quiet, "No summary line on stderr");
+  cmd->add_flag("--explain", o.explain, "Print the query plan instead of running it");
   auto* fmt = cmd->add_option_function<std::string>(
       "--format,-f",
       [&](const std::string& v) {

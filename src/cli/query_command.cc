@@ -71,7 +71,33 @@ Result<ResultTable> FromDataDir(const QueryCommandOptions& o) {
 
 }  // namespace
 
+// The plan is the same whichever way the query would run, so it is built locally.
+int Explain(const QueryCommandOptions& o) {
+  int64_t now = NowNs();
+  QueryRequest req;
+  req.text = o.query;
+  req.now_ns = now;
+  if (o.limit) req.max_rows = *o.limit;
+  for (auto [text, field] : {std::pair{&o.start, &req.start_ns}, std::pair{&o.end, &req.end_ns}}) {
+    if (text->empty()) continue;
+    auto t = ParseTimeArg(*text, now);
+    if (!t.ok()) {
+      std::fprintf(stderr, "query: %s\n", t.status().message().c_str());
+      return 1;
+    }
+    *field = *t;
+  }
+  auto plan = ExplainQuery(req);
+  if (!plan.ok()) {
+    std::fprintf(stderr, "query: %s\n", plan.status().message().c_str());
+    return 1;
+  }
+  std::printf("%s\n", plan->c_str());
+  return 0;
+}
+
 int RunQueryCommand(const QueryCommandOptions& o) {
+  if (o.explain) return Explain(o);
   auto t = o.data_dir.empty() ? FromServer(o) : FromDataDir(o);
   if (!t.ok()) {
     std::fprintf(stderr, "query: %s\n", t.status().message().c_str());

@@ -17,7 +17,8 @@ struct QueryCommandOptions {
   std::string start, end;  // as ParseTimeArg reads them; empty = engine default
   std::optional<size_t> limit;
   OutputFormat format = OutputFormat::kTable;
-  bool quiet = false;  // no summary line on stderr
+  bool quiet = false;    // no summary line on stderr
+  bool explain = false;  // print the plan instead of running the query
 };
 
 // Returns the exit code: 0 on success, 1 when the query was rejected, 2 when the server

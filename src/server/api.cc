@@ -67,6 +67,7 @@ HttpResponse DuplicateBatch() {
 Api::Api(ApiDeps deps) : deps_(std::move(deps)) {
   pipeline_.tenant_fields = deps_.config.tenant_fields;
   query_options_.id_fields = deps_.config.id_fields;
+  query_options_.timeout_ms = deps_.config.query.timeout_ms;
 }
 
 void Api::Register(Router& router) {

