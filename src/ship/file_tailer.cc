@@ -173,7 +173,10 @@ Result<size_t> FileTailer::Read(std::string* out, size_t max_bytes) {
   size_t lines = 0;
   for (;;) {
     lines += TakeLines(out, max_bytes, lines == 0);
-    if (out->size() >= max_bytes) return lines;
+    // A whole line left in buf_ did not fit the budget: stop, or buf_ would swallow the
+    // rest of the file (and every later erase would move all of it).
+    if (out->size() >= max_bytes || std::memchr(buf_.data(), '\n', buf_.size()) != nullptr)
+      return lines;
     bool eof = false;
     RETURN_IF_ERROR(ReadMore(&eof));
     if (!eof) continue;

@@ -102,5 +102,29 @@ TEST(FileTailer, ALineLongerThanTheReadChunk) {
   EXPECT_EQ(ReadAll(t, 10), "short\n");
 }
 
+TEST(FileTailer, ReadsNoFurtherAheadThanOneChunk) {
+  // A budget that ends mid-line must not make the tailer buffer the rest of the file
+  // (quadratic copying, and stale lines after a truncation).
+  TempDir d;
+  std::string lines;
+  for (int i = 0; i < 200000; ++i) lines += "line number " + std::to_string(i) + "\n";
+  AppendFile(d / "a", lines);
+  FileTailer t({d / "a"});
+  std::string out;
+  ASSERT_TRUE(t.Read(&out, 1000).ok());
+  EXPECT_LE(out.size(), 1000u);
+  ASSERT_EQ(::truncate((d / "a").c_str(), 0), 0);
+  AppendFile(d / "a", "after\n");
+  for (;;) {
+    std::string more;
+    auto n = t.Read(&more, 1 << 16);
+    ASSERT_TRUE(n.ok());
+    if (*n == 0) break;
+    out += more;
+  }
+  EXPECT_LT(out.size(), 300u * 1024) << "buffered far beyond the budget";
+  EXPECT_TRUE(out.ends_with("after\n"));
+}
+
 }  // namespace
 }  // namespace vigil
