@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -68,6 +69,7 @@ class FileTailer {
   uint64_t dev_ = 0, ino_ = 0;
   uint64_t read_off_ = 0;  // file offset of the end of buf_
   std::string buf_;        // read but not handed out (the start of a line)
+  std::unique_ptr<char[]> chunk_;
   std::vector<std::string> notes_;
 };
 
