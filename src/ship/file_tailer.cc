@@ -206,6 +206,17 @@ Result<size_t> FileTailer::Read(std::string* out, size_t max_bytes) {
   }
 }
 
+size_t FileTailer::FinishPartialLine(std::string* out) {
+  struct stat st;
+  if (fd_ < 0 || buf_.empty() || ::fstat(fd_, &st) != 0 ||
+      static_cast<uint64_t>(st.st_size) != read_off_)
+    return 0;
+  out->append(buf_);
+  out->push_back('\n');
+  buf_.clear();
+  return 1;
+}
+
 uint64_t FileTailer::Lag() const {
   uint64_t lag = 0;
   struct stat st;

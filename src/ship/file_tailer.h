@@ -46,6 +46,10 @@ class FileTailer {
   // Returns IOError when reading fails for another reason than a missing file.
   Result<size_t> Read(std::string* out, size_t max_bytes);
 
+  // Hands out a last line that lacks its '\n' (completing it) once the file is read to
+  // its end; for input that is known to be complete (`--exit-at-eof`). Returns 0 or 1.
+  size_t FinishPartialLine(std::string* out);
+
   // The position just past the last line handed out.
   TailPosition position() const;
   // Bytes in the file(s) not handed out yet (0 when the file does not exist).

@@ -102,6 +102,19 @@ TEST(FileTailer, ALineLongerThanTheReadChunk) {
   EXPECT_EQ(ReadAll(t, 10), "short\n");
 }
 
+TEST(FileTailer, FinishPartialLineOnlyAtTheEnd) {
+  TempDir d;
+  AppendFile(d / "a", "one\ntwo");
+  FileTailer t({d / "a"});
+  std::string out;
+  EXPECT_EQ(t.FinishPartialLine(&out), 0u) << "nothing read yet";
+  EXPECT_EQ(ReadAll(t), "one\n");
+  EXPECT_EQ(t.FinishPartialLine(&out), 1u);
+  EXPECT_EQ(out, "two\n");
+  EXPECT_EQ(t.Lag(), 0u);
+  EXPECT_EQ(t.FinishPartialLine(&out), 0u);
+}
+
 TEST(FileTailer, ReadsNoFurtherAheadThanOneChunk) {
   // A budget that ends mid-line must not make the tailer buffer the rest of the file
   // (quadratic copying, and stale lines after a truncation).

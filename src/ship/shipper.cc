@@ -92,9 +92,11 @@ struct Source {
   std::unique_ptr<FileTailer> file;
   std::unique_ptr<StreamReader> stream;
   bool at_end = false;  // the last read found nothing (file) or the input ended (stdin)
+  bool finish_partial = false;  // --exit-at-eof: a last line without '\n' is complete
 
   Result<size_t> Read(std::string* out, size_t max_bytes) {
     Result<size_t> n = file ? file->Read(out, max_bytes) : stream->Read(out, max_bytes);
+    if (n.ok() && file && *n == 0 && finish_partial) *n = file->FinishPartialLine(out);
     if (n.ok()) at_end = file ? *n == 0 && file->Lag() == 0 : stream->eof();
     return n;
   }
@@ -271,6 +273,7 @@ Status Shipper::Open() {
       for (const auto& p : cp.files)
         if (p.path == f) start = p;
       s.file = std::make_unique<FileTailer>(start);
+      s.finish_partial = opt_.exit_at_eof;
     }
     sources_.push_back(std::move(s));
   }

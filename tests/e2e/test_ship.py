@@ -237,6 +237,10 @@ def numbers(server, tag=None, expect=None, timeout=30.0):
     return get() or ns
 
 
+def rows_of(server, q):
+    return server.rows_as_dicts(q, **ALL_TIME)
+
+
 def assert_exactly_once(ns, n):
     dup = sorted({x for x in ns if ns.count(x) > 1})
     missing = sorted(set(range(n)) - set(ns))
@@ -250,15 +254,17 @@ def assert_exactly_once(ns, n):
 def test_ships_json_and_plain_text_with_group_and_stream(tmp_path, vigil_server, shippers):
     server = vigil_server()
     log = tmp_path / "app.log"
-    append(log, json_lines(0, 50) + "plain text line, not JSON\n" + json_lines(50, 50))
+    append(log, json_lines(0, 50) + "plain text line, not JSON\n" + json_lines(50, 50) +
+           "last line without a newline")
     s = shippers(tmp_path, server.url, [log], "--exit-at-eof", "--stream", "host-1", *FAST).start()
     assert s.wait(60) == 0, s.stderr()
     assert_exactly_once(numbers(server, expect=100), 100)
+    assert rows_of(server, 'filter @message = "last line without a newline"')
     rows = server.rows_as_dicts('fields @message, @group, @stream | filter @message like "plain text"',
                                 **ALL_TIME)
     assert rows == [{"@message": "plain text line, not JSON", "@group": "app", "@stream": "host-1"}]
     st = s.status()
-    assert st["lines_shipped"] == 101 and st["breaker"] == "closed" and not st["running"], st
+    assert st["lines_shipped"] == 102 and st["breaker"] == "closed" and not st["running"], st
 
 
 def test_stdin_with_zstd_and_gzip(tmp_path, vigil_server, shippers):
