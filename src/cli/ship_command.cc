@@ -4,8 +4,11 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
+
+#include "server/config.h"
 
 namespace vigil {
 
@@ -40,6 +43,36 @@ int PrintStatus(const ShipOptions& o) {
     out.insert(brace + 1, std::string("\"running\": ") + (running ? "true" : "false") + ", ");
   std::fputs(out.c_str(), stdout);
   return 0;
+}
+
+// The `ship:` section of the YAML config file holds the same settings as the flags, named
+// like them with '_' for '-' (breaker_failures: 3). A flag on the command line wins. The
+// values go through the flags' own parsing and checks.
+Status ApplyShipConfig(const std::string& path, CLI::App& cmd) {
+  ASSIGN_OR_RETURN(Config config, LoadConfig(path));
+  const YAML::Node& root = config.raw;
+  if (!root.IsMap() || !root["ship"]) return Status::OK();
+  const YAML::Node ship = root["ship"];
+  if (!ship.IsMap()) return Status::InvalidArgument(path + ": 'ship' must be a mapping");
+  for (const auto& kv : ship) {
+    std::string key = kv.first.as<std::string>();
+    std::string flag = "--" + key;
+    std::replace(flag.begin(), flag.end(), '_', '-');
+    CLI::Option* opt = cmd.get_option_no_throw(flag);
+    bool settable = opt != nullptr && opt->get_items_expected_max() == 1 && flag != "--status" &&
+                    flag != "--config";
+    if (!settable) return Status::InvalidArgument(path + ": ship: unknown setting '" + key + "'");
+    if (!kv.second.IsScalar())
+      return Status::InvalidArgument(path + ": ship: '" + key + "' must be a single value");
+    if (opt->count() > 0) continue;  // given on the command line
+    try {
+      opt->add_result(kv.second.as<std::string>());
+      opt->run_callback();
+    } catch (const CLI::Error& e) {
+      return Status::InvalidArgument(path + ": ship: '" + key + "': " + e.what());
+    }
+  }
+  return Status::OK();
 }
 
 }  // namespace
@@ -88,7 +121,18 @@ void AddShip(CLI::App& app, ShipCommandOptions& o, int& rc) {
   cmd->add_flag("--no-sync{false}", s.sync, "Do not fsync state (survives a shipper crash, not a power loss)");
   cmd->add_flag("--exit-at-eof", s.exit_at_eof, "Exit once every file is read to its end and shipped");
   cmd->add_flag("--status", o.status, "Print the last status report of this shipper's state and exit");
-  cmd->callback([&] { rc = RunShipCommand(o); });
+  cmd->add_option("--config", o.config_path, "YAML config file; its ship: section sets these options");
+  cmd->callback([&o, &rc, cmd] {
+    if (!o.config_path.empty()) {
+      Status s = ApplyShipConfig(o.config_path, *cmd);
+      if (!s.ok()) {
+        std::fprintf(stderr, "vigil ship: %s\n", s.ToString().c_str());
+        rc = 2;
+        return;
+      }
+    }
+    rc = RunShipCommand(o);
+  });
 }
 
 }  // namespace vigil

@@ -15,6 +15,7 @@ struct ShipCommandOptions {
   ShipOptions ship;
   std::string compression = "zstd";  // zstd, gzip or none
   bool status = false;               // print the state directory's last report and exit
+  std::string config_path;           // YAML file whose `ship:` section sets options
 };
 
 // Returns the process exit code: 0 after a clean stop (SIGINT/SIGTERM, end of input),

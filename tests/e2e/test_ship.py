@@ -558,3 +558,24 @@ def test_status_flag_reports_a_running_shipper(tmp_path, vigil_server, shippers)
     s.start()
     time.sleep(0.5)
     assert (s2.proc.poll() is None) != (s.proc.poll() is None), "exactly one may run"
+
+
+def test_breaker_numbers_from_the_config_file_and_flags_win(tmp_path, fake, shippers):
+    log = tmp_path / "app.log"
+    cfg = tmp_path / "vigil.yaml"
+    cfg.write_text("listen: 127.0.0.1:7700\nship:\n  breaker_failures: 2\n"
+                   "  breaker_cooldown: 30\n  compress: gzip\n  group: from-config\n")
+    fake.set("503")
+    s = shippers(tmp_path, fake.url, [log], "--config", cfg, "--group", "from-flag",
+                 *FAST).start()
+    append(log, json_lines(0, 3))
+    wait_for(lambda: "CIRCUIT BREAKER OPEN after 2 consecutive failures" in s.stderr(), 20,
+             "breaker open after 2")
+    time.sleep(0.5)
+    assert len(fake.attempts()) == 2
+    assert "group 'from-flag'" in s.stderr()
+    assert s.stop() == 0
+    cfg.write_text("ship:\n  breaker_failurez: 2\n")
+    bad = shippers(tmp_path, fake.url, [log], "--config", cfg, state=tmp_path / "st2").start()
+    assert bad.wait(30) == 2
+    assert "unknown setting 'breaker_failurez'" in bad.stderr()
