@@ -238,10 +238,11 @@ Status Shipper::Open() {
     return Status::InvalidArgument("- (stdin) cannot be combined with files");
   if (opt_.batch_bytes == 0 || opt_.breaker_failures < 1 || opt_.spool_max_bytes == 0)
     return Status::InvalidArgument("--batch-bytes, --breaker-failures and --spool-max must be > 0");
+  // Before the defaults below: `vigil ship --status` with the same arguments finds it.
+  if (opt_.state_dir.empty()) opt_.state_dir = DefaultShipStateDir(opt_);
   if (opt_.group.empty())
     opt_.group = has_stdin ? "stdin" : std::filesystem::path(opt_.files[0]).stem().string();
   if (opt_.stream.empty()) opt_.stream = HostName();
-  if (opt_.state_dir.empty()) opt_.state_dir = DefaultShipStateDir(opt_);
   auto transport = HttpTransport::Create(
       opt_.server, std::chrono::milliseconds(static_cast<int64_t>(opt_.timeout_seconds * 1000)));
   if (!transport.ok()) return transport.status();
@@ -323,7 +324,7 @@ Status Shipper::MakeBatch(std::string&& body, uint64_t lines, std::optional<Spoo
   // Only now may the spool forget these lines: the outbox holds them.
   if (spool_after) RETURN_IF_ERROR(spool_->Consume(*spool_after));
   pending_ = std::move(o);
-  pending_printed_ = false;
+  pending_printed_ = spool_after.has_value();  // spooled lines were shown when spooled
   checkpoint_dirty_ = false;
   return Status::OK();
 }

@@ -579,3 +579,18 @@ def test_breaker_numbers_from_the_config_file_and_flags_win(tmp_path, fake, ship
     bad = shippers(tmp_path, fake.url, [log], "--config", cfg, state=tmp_path / "st2").start()
     assert bad.wait(30) == 2
     assert "unknown setting 'breaker_failurez'" in bad.stderr()
+
+
+def test_default_state_dir_is_found_again_by_status(tmp_path, vigil_server):
+    from conftest import run_vigil
+    server = vigil_server()
+    log = tmp_path / "web.log"
+    append(log, json_lines(0, 7))
+    env = {"XDG_STATE_HOME": str(tmp_path / "xdg")}
+    run_vigil("ship", "--server", server.url, "--exit-at-eof", "--status-interval", "0", log,
+              env=env, check=0, timeout=60)
+    assert list((tmp_path / "xdg" / "vigil" / "ship").iterdir()), "state under XDG_STATE_HOME"
+    p = run_vigil("ship", "--status", "--server", server.url, log, env=env, check=0)
+    st = json.loads(p.stdout)
+    assert st["lines_shipped"] == 7 and st["running"] is False, st
+    assert rows_of(server, "fields @group | limit 1") == [{"@group": "web"}]

@@ -4,11 +4,12 @@ Each handler owns a directory <base>/<random id>/ holding segment files
 `seg-<20 digits>.ndjson` (whole lines) and a LOCK it keeps flock'd. At start a handler
 adopts the spool directories of dead processes (their LOCK is free) so their lines are
 shipped too, oldest first. When the spool holds more than max_bytes, whole segments are
-dropped oldest first and counted.
+dropped oldest first and counted. Thread-safe.
 """
 import fcntl
 import os
 import shutil
+import threading
 import uuid
 
 
@@ -24,6 +25,7 @@ class DiskSpool:
         fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         self._segments = []  # [number, size], oldest first
         self._next = 1
+        self._mu = threading.Lock()
         self._adopt_orphans()
 
     def _path(self, n):
@@ -58,6 +60,10 @@ class DiskSpool:
         return self.bytes() == 0
 
     def bytes(self):
+        with self._mu:
+            return self._bytes()
+
+    def _bytes(self):
         return sum(size for _, size in self._segments)
 
     def append(self, text):
@@ -65,7 +71,10 @@ class DiskSpool:
         to stay within max_bytes."""
         if not text:
             return 0
-        data = text.encode("utf-8", "replace")
+        with self._mu:
+            return self._append(text.encode("utf-8", "replace"))
+
+    def _append(self, data):
         if not self._segments or self._segments[-1][1] >= self.segment_bytes:
             self._segments.append([self._next, 0])
             self._next += 1
@@ -74,7 +83,7 @@ class DiskSpool:
             f.write(data)
         seg[1] += len(data)
         dropped = 0
-        while self.bytes() > self.max_bytes and len(self._segments) > 1:
+        while self._bytes() > self.max_bytes and len(self._segments) > 1:
             n, _ = self._segments.pop(0)
             with open(self._path(n), "rb") as f:
                 dropped += f.read().count(b"\n")
@@ -84,7 +93,11 @@ class DiskSpool:
     def oldest(self):
         """(segment number, text) of the oldest segment, or None. A segment being written
         is closed first so that it is shipped whole."""
-        if self.empty():
+        with self._mu:
+            return self._oldest()
+
+    def _oldest(self):
+        if self._bytes() == 0:
             return None
         n = self._segments[0][0]
         if len(self._segments) == 1:
@@ -94,7 +107,8 @@ class DiskSpool:
             return n, f.read().decode("utf-8", "replace")
 
     def remove(self, n):
-        self._segments = [s for s in self._segments if s[0] != n]
+        with self._mu:
+            self._segments = [s for s in self._segments if s[0] != n]
         try:
             os.unlink(self._path(n))
         except FileNotFoundError:
