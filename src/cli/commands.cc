@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "cli/import.h"
+#include "cli/modules.h"
 #include "cli/query_command.h"
 #include "cli/ship_command.h"
 #include "server/server.h"
@@ -21,13 +22,14 @@ struct ServeFlags {
   std::string config_path;
 };
 
-// Blocks SIGINT/SIGTERM in this thread and every thread started after, so that only the
-// sigwait below sees them.
+// Blocks SIGINT/SIGTERM/SIGHUP in this thread and every thread started after, so that
+// only the sigwait below sees them.
 sigset_t BlockShutdownSignals() {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   return set;
 }
@@ -54,7 +56,12 @@ int RunServe(const ServeFlags& f) {
   so.id_fields = config.id_fields;
   auto store = OpenEmbeddedStore(so);
   if (!store.ok()) return Fail("opening the data directory", store.status());
-  auto server = Server::Start(config, **store);
+  ServerOptions options;
+  options.modules = AllModules();
+  if (!f.config_path.empty()) {
+    options.load_config = [path = f.config_path] { return LoadConfig(path); };
+  }
+  auto server = Server::Start(config, **store, options);
   if (!server.ok()) {
     (void)(*store)->Close();
     return Fail("starting the server", server.status());
@@ -64,7 +71,22 @@ int RunServe(const ServeFlags& f) {
   std::fflush(stdout);
 
   int sig = 0;
-  sigwait(&signals, &sig);
+  for (;;) {
+    sigwait(&signals, &sig);
+    if (sig != SIGHUP) break;
+    if (f.config_path.empty()) {
+      std::fprintf(stderr, "vigil: SIGHUP: no --config file to reload\n");
+      continue;
+    }
+    auto c = LoadConfig(f.config_path);
+    Status s = c.ok() ? (*server)->Reload(c.value()) : c.status();
+    if (s.ok()) {
+      std::fprintf(stderr, "vigil: SIGHUP: configuration reloaded\n");
+    } else {
+      std::fprintf(stderr, "vigil: SIGHUP: reload failed, keeping the old configuration: %s\n",
+                   s.ToString().c_str());
+    }
+  }
   std::fprintf(stderr, "vigil: %s received, shutting down\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
   (*server)->Stop();
   Status s = (*store)->Close();

@@ -5,6 +5,7 @@
 #include <simdjson.h>
 
 #include "cli/http_client.h"
+#include "cli/modules.h"
 #include "core/json_render.h"
 #include "server/time_arg.h"
 #include "store/store.h"
@@ -65,7 +66,11 @@ Result<ResultTable> FromDataDir(const QueryCommandOptions& o) {
   eo.background = false;
   auto store = OpenEmbeddedStore(eo);
   if (!store.ok()) return Status::Unavailable(store.status().message());
-  ASSIGN_OR_RETURN(QueryResult r, RunQuery(**store, req));
+  query::ViewRegistry views;
+  ASSIGN_OR_RETURN(auto modules, BuildOfflineModules(**store, o.data_dir, views));
+  QueryOptions qo;
+  qo.views = &views;
+  ASSIGN_OR_RETURN(QueryResult r, RunQuery(**store, req, qo));
   return TableFromResult(r);
 }
 

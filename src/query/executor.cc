@@ -99,7 +99,12 @@ Result<QueryResult> ExecutePlan(const Plan& plan, Store& store) {
     ctx.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(plan.timeout_ms);
   }
   OperatorPtr head = BuildPipeline(plan, &ctx, &result);
-  if (plan.scan.min_ts <= plan.scan.max_ts && MayStopEarly(plan)) {
+  if (plan.table) {
+    TableRequest tr{plan.scan.min_ts, plan.scan.max_ts, plan.explicit_range, plan.now_ns};
+    ASSIGN_OR_RETURN(Batch rows, plan.table(tr));
+    result.stats.scan.rows_scanned = rows.rows;
+    if (rows.rows > 0) head->Push(Frame::Of(std::move(rows)));
+  } else if (plan.scan.min_ts <= plan.scan.max_ts && MayStopEarly(plan)) {
     ScanSink sink = [&](Batch&& batch) {
       if (batch.rows == 0) return true;
       return !ctx.Expired() && head->Push(Frame::Of(std::move(batch)));

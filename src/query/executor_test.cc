@@ -348,3 +348,62 @@ TEST(ExecutorTest, ConcurrentQueries) {
 
 }  // namespace
 }  // namespace vigil::query
+
+namespace vigil::query {
+namespace {
+
+// A table view: rows from a function, refined by the view's prefix and the query, in SQL
+// and Logs Insights alike; the store is not scanned.
+TEST(ExecutorTest, TableViewRowsReplaceTheScan) {
+  ViewRegistry views;
+  TableRequest seen;
+  int calls = 0;
+  TableFn table = [&](const TableRequest& r) -> Result<Batch> {
+    seen = r;
+    ++calls;
+    BatchBuilder b;
+    const char* classes[] = {"Errors", "ErrAPI", "ErrAPI"};
+    for (int i = 0; i < 3; ++i) {
+      b.BeginRow();
+      b.AddString("class", classes[i]);
+      b.AddString("message", "m" + std::to_string(i));
+      b.AddInt("count", 10 * (i + 1));
+      b.AddInt("last_seen_at", kT0 + i);
+      b.EndRow();
+    }
+    return b.Finish();
+  };
+  views.Register(ViewDef{"errors", "groups", "", table});
+  views.Register(ViewDef{"err_api", "api groups", "source errors | filter class = \"ErrAPI\"", nullptr});
+  FakeStore store(SampleEvents());
+  QueryOptions opts;
+  opts.views = &views;
+  QueryRequest req;
+  req.now_ns = SampleNow();
+  req.text = "SELECT message, count, last_seen_at FROM err_api ORDER BY last_seen_at DESC LIMIT 20";
+  auto r = RunQuery(store, req, opts);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r.value().rows.size(), 2u);
+  EXPECT_EQ(r.value().rows[0][0], S("m2"));
+  EXPECT_EQ(r.value().rows[0][1], I(30));
+  EXPECT_EQ(r.value().rows[1][0], S("m1"));
+  EXPECT_EQ(store.scans(), 0);
+  EXPECT_FALSE(seen.explicit_range);
+  EXPECT_EQ(seen.now_ns, SampleNow());
+
+  req.text = "source errors | stats sum(count) as n";
+  req.start_ns = 5;
+  r = RunQuery(store, req, opts);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_THAT(r.value().rows, ElementsAre(ElementsAre(I(60))));
+  EXPECT_TRUE(seen.explicit_range);
+  EXPECT_EQ(seen.min_ts, 5);
+  EXPECT_EQ(calls, 2);
+
+  auto plan = ExplainQuery(req, opts);
+  ASSERT_TRUE(plan.ok());
+  EXPECT_THAT(plan.value(), ::testing::StartsWith("Table errors"));
+}
+
+}  // namespace
+}  // namespace vigil::query

@@ -103,7 +103,7 @@ std::string PlanOpText(const PlanOp& op) {
 }  // namespace
 
 std::string Plan::ToString() const {
-  std::string out = ScanText(scan);
+  std::string out = table ? "Table " + table_name + " " + ScanText(scan) : ScanText(scan);
   out.push_back('\n');
   for (const PlanOp& op : ops) out.append(PlanOpText(op)).push_back('\n');
   out.append("Output");

@@ -22,6 +22,7 @@
 
 #include "query/ast.h"
 #include "query/query.h"
+#include "query/views.h"
 #include "store/store.h"
 
 namespace vigil::query {
@@ -78,6 +79,12 @@ struct PlanOp {
 
 struct Plan {
   ScanSpec scan;
+  // Set when the query starts from a table view: its rows replace the store scan (the
+  // scan's time range is still computed and handed to the table).
+  TableFn table;
+  std::string table_name;
+  bool explicit_range = false;  // the request gave start or end
+  int64_t now_ns = 0;
   // Memory the query's breakers (Aggregate, Sort) may hold; beyond it the query fails
   // with ResourceExhausted instead of exhausting the server.
   size_t memory_budget_bytes = size_t{256} << 20;

@@ -61,6 +61,13 @@ Status Translator::Source(const Command& cmd, Plan* plan) {
     for (const std::string& n : views.Names()) known += (known.empty() ? "" : ", ") + n;
     return ErrorAt(cmd.pattern_pos, "unknown view '" + cmd.pattern + "'; views: " + known);
   }
+  if (view->table) {
+    if (!plan->ops.empty() || plan->table) {
+      return ErrorAt(cmd.pattern_pos, "view '" + view->name + "' must be the query's first source");
+    }
+    plan->table = view->table;
+    plan->table_name = view->name;
+  }
   if (view->prefix.empty()) return Status::OK();
   if (view_depth_ >= 4) return ErrorAt(cmd.pattern_pos, "views nest too deeply");
   Result<QueryAst> ast = ParseQuery(view->prefix);
@@ -184,8 +191,11 @@ Result<Plan> BuildPlan(QueryAst&& ast, const QueryRequest& req, int64_t now_ns,
   Plan plan;
   plan.memory_budget_bytes = options.memory_budget_bytes;
   plan.timeout_ms = options.timeout_ms;
-  const bool time_order = options.default_time_order && ast.default_time_order;
+  plan.now_ns = now_ns;
+  plan.explicit_range = req.start_ns.has_value() || req.end_ns.has_value();
+  bool time_order = options.default_time_order && ast.default_time_order;
   RETURN_IF_ERROR(Translator(options).Run(std::move(ast), &plan));
+  if (plan.table) time_order = false;  // a table comes in its own order
   const std::vector<const Expr*> conjuncts = ScanConjuncts(plan);
   plan.id_lookup = IsIdLookup(conjuncts, options.id_fields);
   ChooseTimeRange(conjuncts, req, now_ns, options.default_window_ns, plan.id_lookup, &plan.scan);

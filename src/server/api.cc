@@ -68,6 +68,18 @@ Api::Api(ApiDeps deps) : deps_(std::move(deps)) {
   pipeline_.tenant_fields = deps_.config.tenant_fields;
   query_options_.id_fields = deps_.config.id_fields;
   query_options_.timeout_ms = deps_.config.query.timeout_ms;
+  query_options_.views = deps_.views;
+}
+
+Status Api::IngestBatch(Batch&& batch, const AppendOptions& options) {
+  NormalizeBatch(batch, pipeline_);
+  std::vector<std::function<void()>> after;
+  for (ServerModule* m : modules_) {
+    if (auto work = m->OnIngest(batch)) after.push_back(std::move(work));
+  }
+  RETURN_IF_ERROR(deps_.store.Append(std::move(batch), options));
+  for (auto& work : after) work();
+  return Status::OK();
 }
 
 void Api::Register(Router& router) {
@@ -81,17 +93,7 @@ void Api::Register(Router& router) {
 }
 
 HttpHandler Api::Guarded(Access need, Method method) {
-  return [this, need, method](const HttpRequest& req) {
-    Result<Principal> who = deps_.auth.Authorize(req, need);
-    if (!who.ok()) {
-      HttpResponse res = HttpResponse::Error(who.status());
-      if (who.status().code() == Code::kUnauthenticated) {
-        res.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"vigil\"");
-      }
-      return res;
-    }
-    return (this->*method)(req);
-  };
+  return Guard(deps_.auth, need, [this, method](const HttpRequest& req) { return (this->*method)(req); });
 }
 
 HttpResponse Api::PostLogs(const HttpRequest& req) {
@@ -119,8 +121,7 @@ HttpResponse Api::PostLogs(const HttpRequest& req) {
     }
     return HttpResponse::Json(400, RenderIngestResult(0, r.rejected));
   }
-  NormalizeBatch(r.batch, pipeline_);
-  if (Status st = deps_.store.Append(std::move(r.batch), shipper); !st.ok()) {
+  if (Status st = IngestBatch(std::move(r.batch), shipper); !st.ok()) {
     if (st.code() == Code::kAlreadyExists) return DuplicateBatch();
     if (st.code() == Code::kInvalidArgument) return HttpResponse::Error(st);  // shipper id
     return AppendFailed(st);

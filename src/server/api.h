@@ -8,12 +8,14 @@
 
 #include <cstdint>
 #include <functional>
+#include <vector>
 
 #include "pipeline/normalize.h"
 #include "query/query.h"
 #include "server/auth.h"
 #include "server/config.h"
 #include "server/metrics.h"
+#include "server/module.h"
 #include "server/router.h"
 #include "server/server_metrics.h"
 #include "store/store.h"
@@ -28,6 +30,7 @@ struct ApiDeps {
   ServerMetrics& metrics;
   std::function<int64_t()> now_ns;  // wall clock, ns since the epoch
   bool metrics_public = false;      // GET /metrics without a key
+  const query::ViewRegistry* views = nullptr;  // nullptr: query::DefaultViews()
 };
 
 class Api {
@@ -37,6 +40,14 @@ class Api {
 
   // Adds the routes above. REQUIRES: called before the server starts.
   void Register(Router& router);
+  // The modules whose OnIngest sees every stored batch. REQUIRES: before the server starts.
+  void SetModules(std::vector<ServerModule*> modules) { modules_ = std::move(modules); }
+
+  // Normalizes `batch`, shows it to the modules, appends it durably (with
+  // deduplication when `options` names a shipper), then runs the modules' post-commit
+  // work. Errors: the store's (AlreadyExists for a duplicate shipper batch). Thread-safe.
+  Status IngestBatch(Batch&& batch, const AppendOptions& options = {});
+  const QueryOptions& query_options() const { return query_options_; }
 
   // The handlers, public for tests; each checks nothing about authentication (Register
   // wraps them). Thread-safe.
@@ -50,6 +61,7 @@ class Api {
   HttpHandler Guarded(Access need, Method method);
 
   ApiDeps deps_;
+  std::vector<ServerModule*> modules_;
   PipelineOptions pipeline_;
   QueryOptions query_options_;
 };

@@ -66,6 +66,11 @@ bool RoleAllows(Role role, Access need) {
 Result<Principal> Authenticator::Authorize(const HttpRequest& request, Access need) const {
   if (!enabled()) return Principal{"anonymous", Role::kAdmin};
   ASSIGN_OR_RETURN(std::string_view presented, PresentedKey(request));
+  return AuthorizeKey(presented, need);
+}
+
+Result<Principal> Authenticator::AuthorizeKey(std::string_view presented, Access need) const {
+  if (!enabled()) return Principal{"anonymous", Role::kAdmin};
   if (presented.empty()) {
     return Status::Unauthenticated(
         "missing API key: send \"Authorization: Bearer <key>\" or \"X-Api-Key: <key>\"");
@@ -83,6 +88,20 @@ Result<Principal> Authenticator::Authorize(const HttpRequest& request, Access ne
                                     AccessName(need) + " access");
   }
   return Principal{match->name, match->role};
+}
+
+HttpHandler Guard(const Authenticator& auth, Access need, HttpHandler handler) {
+  return [&auth, need, handler = std::move(handler)](const HttpRequest& req) {
+    Result<Principal> who = auth.Authorize(req, need);
+    if (!who.ok()) {
+      HttpResponse res = HttpResponse::Error(who.status());
+      if (who.status().code() == Code::kUnauthenticated) {
+        res.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"vigil\"");
+      }
+      return res;
+    }
+    return handler(req);
+  };
 }
 
 }  // namespace vigil

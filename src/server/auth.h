@@ -12,6 +12,7 @@
 #include "core/status.h"
 #include "server/config.h"
 #include "server/http_message.h"
+#include "server/router.h"
 
 namespace vigil {
 
@@ -33,10 +34,16 @@ class Authenticator {
   // missing or unknown, PermissionDenied when the key's role does not allow `need`.
   // Keys are compared in constant time. Thread-safe.
   Result<Principal> Authorize(const HttpRequest& request, Access need) const;
+  // Same for a key carried elsewhere (e.g. `api_key` in a PostHog capture body).
+  Result<Principal> AuthorizeKey(std::string_view presented, Access need) const;
 
  private:
   std::vector<ApiKey> keys_;
 };
+
+// Wraps `handler` so that it runs only for requests whose key allows `need` (401 with
+// WWW-Authenticate / 403 otherwise). `auth` must outlive the handler.
+HttpHandler Guard(const Authenticator& auth, Access need, HttpHandler handler);
 
 // Whether `role` allows `need`.
 bool RoleAllows(Role role, Access need);

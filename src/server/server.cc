@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <iostream>
+#include <mutex>
 
 #include "server/api.h"
 #include "server/auth.h"
@@ -9,6 +10,7 @@
 #include "server/metrics.h"
 #include "server/router.h"
 #include "server/server_metrics.h"
+#include "state/state_db.h"
 
 namespace vigil {
 
@@ -32,9 +34,57 @@ struct Server::Impl {
         options(std::move(o)),
         auth(config.api_keys),
         metrics(registry),
-        api(ApiDeps{store, config, auth, registry, metrics, options.now_ns, metrics_public}) {
+        api(ApiDeps{store, config, auth, registry, metrics, options.now_ns, metrics_public, &views}),
+        context{store,
+                config,
+                auth,
+                registry,
+                views,
+                api.query_options(),
+                options.now_ns,
+                options.log,
+                options.state_path.empty() ? StateDb::PathIn(config.data_dir) : options.state_path,
+                [this](Batch&& b) { return api.IngestBatch(std::move(b)); }} {
     registry.AddCollector([&store](PrometheusWriter& w) { WriteStoreMetrics(store.Stats(), w); });
     api.Register(router);
+  }
+
+  Status StartModules() {
+    std::vector<ServerModule*> raw;
+    for (const ModuleFactory& make : options.modules) {
+      ASSIGN_OR_RETURN(std::unique_ptr<ServerModule> m, make(context));
+      m->RegisterRoutes(router);
+      raw.push_back(m.get());
+      modules.push_back(std::move(m));
+    }
+    api.SetModules(std::move(raw));
+    router.Add("POST", "/api/v1/reload",
+               Guard(auth, Access::kAdmin, [this](const HttpRequest&) {
+                 if (!options.load_config) {
+                   return HttpResponse::Error(501, "Unimplemented",
+                                              "this server was started without a config file");
+                 }
+                 Result<Config> c = options.load_config();
+                 Status s = c.ok() ? Reload(c.value()) : c.status();
+                 if (!s.ok()) return HttpResponse::Error(s);
+                 return HttpResponse::Json(200, "{\"reloaded\":true}");
+               }));
+    return Status::OK();
+  }
+
+  Status Reload(const Config& c) {
+    std::lock_guard<std::mutex> lock(reload_mu);
+    Status first = Status::OK();
+    for (auto& m : modules) {
+      Status s = m->Reload(c);
+      if (!s.ok() && first.ok()) first = s;
+    }
+    return first;
+  }
+
+  void StopModules() {
+    for (auto it = modules.rbegin(); it != modules.rend(); ++it) (*it)->Stop();
+    modules.clear();
   }
 
   const Config config;
@@ -42,8 +92,12 @@ struct Server::Impl {
   const Authenticator auth;
   MetricsRegistry registry;
   ServerMetrics metrics;
+  query::ViewRegistry views;
   Api api;
+  ModuleContext context;
   Router router;
+  std::mutex reload_mu;
+  std::vector<std::unique_ptr<ServerModule>> modules;
   std::unique_ptr<HttpServer> http;
 };
 
@@ -68,6 +122,10 @@ Result<std::unique_ptr<Server>> Server::Start(const Config& config, Store& store
   // Prometheus scrapers usually carry no token: /metrics is open when only local
   // processes can reach it.
   auto impl = std::make_unique<Impl>(config, store, options, /*metrics_public=*/loopback);
+  if (Status s = impl->StartModules(); !s.ok()) {
+    impl->StopModules();
+    return s;
+  }
 
   HttpServerOptions http;
   http.host = listen.host;
@@ -81,7 +139,12 @@ Result<std::unique_ptr<Server>> Server::Start(const Config& config, Store& store
   http.on_response = [&requests](std::string_view route, int status) {
     requests.With({std::string(route), std::to_string(status)}).Inc();
   };
-  ASSIGN_OR_RETURN(impl->http, HttpServer::Start(http, impl->router));
+  Result<std::unique_ptr<HttpServer>> started = HttpServer::Start(http, impl->router);
+  if (!started.ok()) {
+    impl->StopModules();
+    return started.status();
+  }
+  impl->http = std::move(started.value());
 
   if (auth_on) {
     options.log("authentication on: " + std::to_string(config.api_keys.size()) +
@@ -97,8 +160,11 @@ uint16_t Server::port() const { return impl_->http->port(); }
 
 std::string Server::address() const { return impl_->http->address(); }
 
+Status Server::Reload(const Config& config) { return impl_->Reload(config); }
+
 void Server::Stop(std::chrono::milliseconds drain) {
   if (impl_->http) impl_->http->Stop(drain);
+  impl_->StopModules();
 }
 
 }  // namespace vigil

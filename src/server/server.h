@@ -14,9 +14,11 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/status.h"
 #include "server/config.h"
+#include "server/module.h"
 #include "store/store.h"
 
 namespace vigil {
@@ -27,6 +29,13 @@ struct ServerOptions {
   std::function<int64_t()> now_ns;
   // One line per call: the start-up banner and internal errors. Empty: stderr.
   std::function<void(std::string_view)> log;
+  // Features plugged into the server (module.h), built in this order at Start.
+  std::vector<ModuleFactory> modules;
+  // Re-reads the configuration for POST /api/v1/reload (admin). Empty: that route
+  // answers 501.
+  std::function<Result<Config>()> load_config;
+  // The SQLite state file of the modules; empty: StateDb::PathIn(config.data_dir).
+  std::string state_path;
   int io_threads = 2;
   int worker_threads = 0;  // 0: max(4, 2 x hardware threads)
 };
@@ -48,8 +57,13 @@ class Server {
   // The bound address, "HOST:PORT".
   std::string address() const;
 
+  // Hands `config` to every module (alarm rules, monitors, ...). Settings of the server
+  // itself (listen, keys) keep their start-up values. Thread-safe.
+  Status Reload(const Config& config);
+
   // Stops accepting, lets in-flight requests finish for up to `drain`, closes every
-  // connection and joins the server's threads. Does not close the store. Idempotent.
+  // connection and joins the server's threads, then stops the modules. Does not close
+  // the store. Idempotent.
   // Not thread-safe: call from one thread, never from a handler.
   void Stop(std::chrono::milliseconds drain = std::chrono::seconds(10));
 
