@@ -126,6 +126,22 @@ void AddQuery(CLI::App& app, QueryCommandOptions& o, int& rc) {
   cmd->callback([&] { rc = RunQueryCommand(o); });
 }
 
+// `vigil cron`: the cron_jobs view, through the same path as `vigil query`.
+void AddCron(CLI::App& app, QueryCommandOptions& o, int& rc) {
+  auto* cmd = app.add_subcommand("cron", "List cron jobs per tenant with their monitor state");
+  cmd->add_option("--server", o.server, "Server URL")->capture_default_str();
+  cmd->add_option("--data", o.data_dir, "Read this data directory directly (read-only)");
+  cmd->add_option("--key", o.key, "API key")->envname("VIGIL_API_KEY");
+  cmd->add_option("--start", o.start, "Start of the runs counted (default: the last 7 days)");
+  cmd->add_option("--end", o.end, "End of the runs counted");
+  cmd->callback([&] {
+    o.query = "source cron_jobs | fields job_name, tenant, state, runs, failures, failure_rate, last_run, "
+              "last_failure, p95_duration_ms, flagged, next_due | sort job_name, tenant";
+    o.quiet = true;
+    rc = RunQueryCommand(o);
+  });
+}
+
 void AddImport(CLI::App& app, ImportOptions& o, int& rc) {
   auto* cmd = app.add_subcommand("import", "Bulk-load JSON-lines files");
   cmd->add_option("files", o.files, "Files to load ('-' for stdin)")->required();
@@ -176,6 +192,8 @@ int RunCli(int argc, char** argv) {
   AddServe(app, serve, rc);
   AddQuery(app, query, rc);
   AddImport(app, import, rc);
+  QueryCommandOptions cron;
+  AddCron(app, cron, rc);
   ShipCommandOptions ship;
   AddShip(app, ship, rc);
   std::string compact_dir;

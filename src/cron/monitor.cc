@@ -22,6 +22,13 @@ const char* StateName(State s) {
   return "unknown";
 }
 
+State StateFromName(std::string_view name) {
+  for (State s : {State::kUp, State::kLate, State::kDown, State::kFailing, State::kRunning, State::kPaused}) {
+    if (name == StateName(s)) return s;
+  }
+  return State::kNew;
+}
+
 int Severity(State s) {
   switch (s) {
     case State::kNew: return 0;
@@ -85,7 +92,9 @@ std::string_view Monitor::NoteStart(Tracker& t, int64_t start_ns) {
 
 std::string Monitor::Start(const std::string& tenant, const std::string& run_id, int64_t ts_ns) {
   Tracker& t = TrackerFor(tenant);
-  std::string id = run_id.empty() ? std::string(kGeneratedPrefix) + std::to_string(++next_generated_) : run_id;
+  std::string id = run_id.empty() ? std::string(kGeneratedPrefix) + std::to_string(ts_ns) + "-" +
+                                       std::to_string(++next_generated_)
+                                 : run_id;
   NoteStart(t, ts_ns);
   t.open_runs[id] = ts_ns;
   return id;

@@ -32,6 +32,8 @@ namespace vigil::cron {
 
 enum class State { kNew, kUp, kLate, kDown, kFailing, kRunning, kPaused };
 const char* StateName(State s);
+// Inverse of StateName; kNew for an unknown name.
+State StateFromName(std::string_view name);
 
 struct Tracker {
   int64_t anchor_ns = 0;  // expectations start here (creation, resume)
@@ -96,6 +98,7 @@ class Monitor {
   void set_paused(bool p) { paused_ = p; }
 
   const MonitorSpec& spec() const { return spec_; }
+  const Schedule& schedule() const { return schedule_; }
   int64_t created_ns() const { return created_ns_; }
   const std::map<std::string, Tracker>& trackers() const { return trackers_; }
   std::map<std::string, Tracker>& mutable_trackers() { return trackers_; }

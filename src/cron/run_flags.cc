@@ -1,6 +1,7 @@
 #include "cron/run_flags.h"
 
 #include <algorithm>
+#include <limits>
 #include <vector>
 
 namespace vigil::cron {
@@ -31,6 +32,7 @@ std::string_view DurationFlag(const FlagRules& rules, std::deque<double>* recent
 bool TooOften(const Schedule& schedule, int64_t grace_ns, int64_t prev_start_ns, int64_t start_ns) {
   if (start_ns < prev_start_ns) return false;  // out of order: judged by the later one
   const int64_t due = schedule.DueAfterStart(prev_start_ns, grace_ns);
+  if (due == std::numeric_limits<int64_t>::max()) return false;  // unscheduled
   const int64_t tolerance = std::min(grace_ns, (due - prev_start_ns) / 2);
   return start_ns < due - tolerance;
 }

@@ -103,8 +103,8 @@ Result<MonitorSpec> ParseMonitorSpec(std::string job, const std::map<std::string
 Result<Schedule> Schedule::Make(const MonitorSpec& spec) {
   Schedule s;
   if (spec.schedule.empty()) {
-    if (spec.interval_ns <= 0) return Status::InvalidArgument("an interval must be positive");
-    s.interval_ns_ = spec.interval_ns;
+    if (spec.interval_ns < 0) return Status::InvalidArgument("an interval must be positive");
+    s.interval_ns_ = spec.interval_ns;  // 0: unscheduled, never due
     return s;
   }
   ASSIGN_OR_RETURN(CronExpr e, CronExpr::Parse(spec.schedule, spec.tz));
@@ -114,6 +114,7 @@ Result<Schedule> Schedule::Make(const MonitorSpec& spec) {
 
 int64_t Schedule::NextDue(int64_t after_ns) const {
   if (!cron_) {
+    if (interval_ns_ == 0) return std::numeric_limits<int64_t>::max();
     return after_ns > std::numeric_limits<int64_t>::max() - interval_ns_
                ? std::numeric_limits<int64_t>::max()
                : after_ns + interval_ns_;

@@ -28,7 +28,7 @@ struct MonitorSpec {
   int64_t grace_ns = 300 * kSecondNs;  // how late a start may be before the job is down
   int64_t max_runtime_ns = 0;          // 0: a run may take any time
   int failure_threshold = 1;           // consecutive failures that make the job failing
-  std::string source = "api";          // "config" or "api"
+  std::string source = "api";          // "config", "api", or "checkin" (unscheduled)
 };
 
 // "90" (seconds), "1500ms", "90s", "5m", "2h", "1d" -> ns. InvalidArgument otherwise.
@@ -42,7 +42,8 @@ Result<MonitorSpec> ParseMonitorSpec(std::string job, const std::map<std::string
 Status CheckJobName(std::string_view job);
 
 // When a job is due: the next fire time of its cron expression, or the last start plus
-// its interval. Immutable; thread-safe.
+// its interval; never for an unscheduled spec (neither set: a job known only from its
+// check-ins). Immutable; thread-safe.
 class Schedule {
  public:
   static Result<Schedule> Make(const MonitorSpec& spec);

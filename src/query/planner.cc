@@ -67,6 +67,7 @@ Status Translator::Source(const Command& cmd, Plan* plan) {
     }
     plan->table = view->table;
     plan->table_name = view->name;
+    for (const std::string& c : view->time_columns) time_[c] = true;
   }
   if (view->prefix.empty()) return Status::OK();
   if (view_depth_ >= 4) return ErrorAt(cmd.pattern_pos, "views nest too deeply");

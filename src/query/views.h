@@ -41,6 +41,8 @@ struct ViewDef {
   std::string description;  // one line, for listings
   std::string prefix;       // Logs Insights commands; empty = all events (or the table)
   TableFn table;            // set: the view's rows come from here instead of the store
+  // Columns of the table holding times (Int ns since the epoch), shown as times.
+  std::vector<std::string> time_columns = {};
 };
 
 // Thread-safe: registration and lookups may happen concurrently.
