@@ -370,3 +370,28 @@ def test_bad_cron_config_stops_the_start(tmp_path):
                   timeout=30)
     assert p.returncode != 0
     assert "minute field '61'" in p.stderr
+
+
+CRON_RUN = r'''#!/bin/sh
+job=$1; shift; rid=$$; auth="Authorization: Bearer $VIGIL_KEY"
+curl -fsS -m 10 -H "$auth" -X POST "$VIGIL/api/v1/cron/$job/start?run_id=$rid" >/dev/null
+"$@"; rc=$?
+curl -fsS -m 10 -H "$auth" "$VIGIL/ping/$job/$rc?rid=$rid" >/dev/null
+exit $rc
+'''
+
+
+def test_documented_cron_wrapper_script(cron_server, tmp_path):
+    """The wrapper script of docs/api.md, run as cron would run it."""
+    script = tmp_path / "cron-run"
+    script.write_text(CRON_RUN)
+    script.chmod(0o755)
+    env = {"VIGIL": cron_server.url, "VIGIL_KEY": "unused", "PATH": "/usr/bin:/bin"}
+    ok = subprocess.run([str(script), "wrapped", "sh", "-c", "sleep 0.3"], env=env, timeout=30)
+    bad = subprocess.run([str(script), "wrapped", "sh", "-c", "exit 3"], env=env, timeout=30)
+    assert (ok.returncode, bad.returncode) == (0, 3)
+    runs = cron_server.rows_as_dicts("source cron_runs | filter job_name = 'wrapped' | "
+                                     "fields status, run_id, duration_ms | sort run_at asc")
+    assert [r["status"] for r in runs] == ["success", "failure"]
+    assert runs[0]["run_id"] != runs[1]["run_id"]
+    assert runs[0]["duration_ms"] >= 300 and runs[1]["duration_ms"] < 300
