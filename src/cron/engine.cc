@@ -45,16 +45,16 @@ Status Engine::CreateTables() { return db_->Locked([&] { return db_->Exec(kSchem
 Status Engine::Load() {
   std::lock_guard<std::mutex> lock(mu_);
   return db_->Locked([&]() -> Status {
+    // A read-only reader may meet a state file that no cron-aware server wrote yet.
+    ASSIGN_OR_RETURN(Statement exists, db_->Prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
+                                                    "name = 'cron_open_runs'"));
+    ASSIGN_OR_RETURN(bool have_tables, exists.Step());
+    if (!have_tables) return Status::OK();
     ASSIGN_OR_RETURN(Statement m, db_->Prepare("SELECT job, schedule, tz, interval_ns, grace_ns, max_runtime_ns, "
                                                "failure_threshold, source, paused, created_ns FROM cron_monitors"));
-    for (;;) {
-      Result<bool> row = m.Step();
-      if (!row.ok()) {
-        // A database made by an older server may lack the tables in read-only mode.
-        if (db_->read_only()) return Status::OK();
-        return row.status();
-      }
-      if (!row.value()) break;
+    while (true) {
+      ASSIGN_OR_RETURN(bool more, m.Step());
+      if (!more) break;
       MonitorSpec spec;
       spec.job = m.Text(0);
       spec.schedule = m.Text(1);

@@ -94,6 +94,17 @@ TEST_F(EngineTest, ConfigMonitorsAreOwnedByTheConfig) {
   EXPECT_FALSE(again->Monitored("backup"));
 }
 
+TEST_F(EngineTest, ReadOnlyWithoutCronTablesKeepsTheConfigMonitors) {
+  {
+    auto db = Db();
+    ASSERT_TRUE(db->Exec("CREATE TABLE other(x INTEGER)").ok());
+  }
+  auto ro = Db(/*read_only=*/true);
+  auto e = Engine::Open(ro.get(), Config(kYaml), 0);
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  EXPECT_TRUE((*e)->Monitored("backup"));
+}
+
 TEST_F(EngineTest, TickTimesOutRunsAndReportsTransitions) {
   const int64_t t0 = Iso("2026-01-01T00:00:00Z");
   auto db = Db();
