@@ -136,7 +136,10 @@ Status CronModule::StoreCheckIn(const CheckIn& c, int64_t ts_ns, const RunOutcom
 
 HttpResponse CronModule::PostCheckIn(const HttpRequest& req) {
   Result<CheckIn> parsed = ParseCheckIn(req);
-  if (!parsed.ok()) return HttpResponse::Error(parsed.status());
+  if (!parsed.ok()) {
+    checkins_.With({"rejected"}).Inc();
+    return HttpResponse::Error(parsed.status());
+  }
   const CheckIn& c = parsed.value();
   const int64_t now = ctx_.now_ns();
   std::optional<RunOutcome> outcome;
@@ -153,6 +156,7 @@ HttpResponse CronModule::PostCheckIn(const HttpRequest& req) {
     res.headers.emplace_back("Retry-After", "1");
     return res;
   }
+  checkins_.With({"stored"}).Inc();
   if (req.path.starts_with(kPingPrefix)) return HttpResponse::Text(200, "OK\n");
   JsonWriter w;
   w.BeginObject();

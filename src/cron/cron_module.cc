@@ -1,6 +1,7 @@
 #include "cron/cron_module.h"
 
 #include <chrono>
+#include <map>
 #include <set>
 
 #include "cron/cron.h"
@@ -41,7 +42,23 @@ CronModule::CronModule(ModuleContext& ctx, CronConfig config, std::unique_ptr<St
     : ctx_(ctx),
       db_(std::move(db)),
       engine_(std::move(engine)),
-      config_(std::make_shared<const CronConfig>(std::move(config))) {}
+      config_(std::make_shared<const CronConfig>(std::move(config))),
+      checkins_(ctx.registry.AddCounterFamily("vigil_cron_checkins_total",
+                                              "Cron check-ins by result (stored, rejected)", {"result"})),
+      timeouts_(ctx.registry.AddCounter("vigil_cron_runs_timed_out_total",
+                                        "Cron runs closed as timed_out after their max runtime")) {
+  ctx.registry.AddCollector([this](PrometheusWriter& w) {
+    std::map<std::string, uint64_t> by_state;
+    for (State s : {State::kNew, State::kUp, State::kRunning, State::kLate, State::kDown, State::kFailing,
+                    State::kPaused}) {
+      by_state[StateName(s)] = 0;
+    }
+    const int64_t now = ctx_.now_ns();
+    engine_->ForEach([&](const Monitor& m) { ++by_state[StateName(m.Overall(now))]; });
+    w.Header("vigil_cron_monitors", "Cron monitors by their overall state", "gauge");
+    for (const auto& [state, n] : by_state) w.Sample("vigil_cron_monitors", {{"state", state}}, n);
+  });
+}
 
 CronModule::~CronModule() { Stop(); }
 
@@ -175,6 +192,7 @@ void CronModule::TickOnce() {
     return;
   }
   for (const auto& [job, run] : r->timeouts) {
+    timeouts_.Inc();
     Status st = StoreEvent(
         [&, job = job, run = run](BatchBuilder& b, const CronFields& f) {
           b.AddString("level", "ERROR");

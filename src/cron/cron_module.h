@@ -51,6 +51,9 @@ class CronModule : public ServerModule {
   mutable std::mutex config_mu_;
   std::shared_ptr<const CronConfig> config_;  // guarded by config_mu_ (the pointer)
 
+  CounterFamily& checkins_;  // by result: stored, rejected
+  Counter& timeouts_;
+
   std::mutex tick_mu_;
   std::condition_variable tick_cv_;
   bool stopping_ = false;  // guarded by tick_mu_

@@ -13,7 +13,8 @@ from collections import defaultdict
 import pytest
 import requests
 
-from conftest import ALL_TIME, chunk_lines, iso_ms, load_jsonl, run_vigil, write_config
+from conftest import (ALL_TIME, chunk_lines, iso_ms, load_jsonl, parse_prometheus, run_vigil,
+                      write_config)
 
 RUNBOOK_SQL = ("SELECT job_name, db_name, status, duration_ms, error_message, run_at "
                "FROM cron_metrics ORDER BY run_at DESC LIMIT 50")
@@ -281,6 +282,12 @@ def test_malformed_checkins_are_400_and_lose_nothing(cron_server):
     assert [(e["cron_event"], e["job_name"], e["run_id"]) for e in events] == [
         ("start", "etl", "g1"), ("success", "etl", "g1")]
     assert events[1]["duration_ms"] >= 0
+    m = parse_prometheus(cron_server.metrics().text)
+    assert m[("vigil_cron_checkins_total", frozenset({("result", "rejected")}))] == len(bad)
+    assert m[("vigil_cron_checkins_total", frozenset({("result", "stored")}))] == 2
+    # backup (config) has not run yet; etl (made by its check-ins) is up.
+    assert m[("vigil_cron_monitors", frozenset({("state", "new")}))] == 1
+    assert m[("vigil_cron_monitors", frozenset({("state", "up")}))] == 1
 
 
 def test_checkins_need_the_ingest_role(vigil_server, tmp_path):
