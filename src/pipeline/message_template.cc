@@ -156,11 +156,22 @@ bool IsDuration(std::string_view t) {
   return false;
 }
 
-// A number inside a token: [-]digits[.digits]. Copies `t` with every number replaced.
+// A number inside a token: [-]digits[.digits]. Copies `t` with every number replaced,
+// except a run of at most 3 digits glued to letters before it and not followed by more
+// word characters' digits (s3, ec2, utf8, sha256, http2): those name things.
 void TemplateDigits(std::string_view t, std::string* out) {
   size_t i = 0;
   while (i < t.size()) {
     const bool sign = t[i] == '-' && i == 0 && i + 1 < t.size() && IsDigit(t[i + 1]);
+    if (IsDigit(t[i]) && i > 0 && IsAlpha(t[i - 1])) {
+      size_t end = i;
+      while (end < t.size() && IsDigit(t[end])) ++end;
+      if (end - i <= 3 && (end == t.size() || !IsAlnum(t[end]) || IsAlpha(t[end]))) {
+        out->append(t.substr(i, end - i));
+        i = end;
+        continue;
+      }
+    }
     if (IsDigit(t[i]) || sign) {
       i += sign ? 1 : 0;
       while (i < t.size() && IsDigit(t[i])) ++i;

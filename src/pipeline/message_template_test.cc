@@ -55,6 +55,7 @@ const Pair kSame[] = {
     {"found 3 of 4 items (75.5%)", "found 10 of 20 items (50%)"},
     {"Expected 2 arguments, got 3.", "Expected 5 arguments, got 1."},
     {"worker-3 crashed", "worker-17 crashed"},
+    {"user12345 locked out", "user9876543 locked out"},
     {"disk /dev/sda1 at 95%", "disk /dev/sda1 at 91%"},
     {"email to ops@acme.io bounced", "email to a.b@c.de bounced"},
     {"Traceback (most recent call last):\n  File \"/app/views.py\", line 10, in detail\n    x()\n"
@@ -88,6 +89,8 @@ const Pair kDifferent[] = {
      "TypeError: bad"},
     {"Session 0123456789abcdef is no longer valid", "Session 0123456789abcdef is not yet valid"},
     {"retry 3 of 5 failed", "retry 3 of 5 succeeded"},
+    {"external call s3 failed", "external call ec2 failed"},
+    {"upload to s3 failed", "upload to s4 failed"},
 };
 
 TEST(MessageTemplateTest, OccurrencesOfOneErrorShareATemplate) {
@@ -115,6 +118,8 @@ TEST(MessageTemplateTest, PlaceholdersShowWhatWasTreatedAsVariable) {
   EXPECT_EQ(MessageTemplate("GET https://api.x.com/v1/cases/123/notes?page=2&q=abc#top failed"),
             "GET https://api.x.com/v1/cases/{id}/notes?page={v}&q={v} failed");
   EXPECT_EQ(MessageTemplate("don't  retry\n now"), "don't retry now");
+  EXPECT_EQ(MessageTemplate("external call s3 failed: sha256 mismatch in utf8 text"),
+            "external call s3 failed: sha256 mismatch in utf8 text");
   EXPECT_EQ(MessageTemplate(""), "");
   EXPECT_EQ(MessageTemplate("   "), "");
   EXPECT_EQ(MessageTemplate("'unterminated literal 12"), "'unterminated literal {n}");

@@ -266,7 +266,7 @@ TEST(NormalizeErrorsTest, ClassesAndFingerprints) {
   EXPECT_NE(Cell(b, "@fingerprint", 0), Cell(b, "@fingerprint", 2));
   EXPECT_EQ(Cell(b, "@fingerprint", 0), Value(Fingerprint("agency_a_db", "ErrAPI", "Case {n} not found")));
   EXPECT_EQ(Cell(b, "@fingerprint", 5),
-            Value(Fingerprint("", "Errors", "Timeout after {duration} calling s{n}")));
+            Value(Fingerprint("", "Errors", "Timeout after {duration} calling s3")));
 
   ErrorClassifier c(b, PipelineOptions{});
   auto sig = c.SignatureOf(1);
