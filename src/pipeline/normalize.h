@@ -39,7 +39,7 @@ struct ErrorOptions {
   std::vector<std::string> message_fields = {"error_message", "error", "exception.message",
                                              "exception.type", "message", "msg", "@message"};
   std::vector<std::string> stack_fields = {"stack", "stacktrace", "stack_trace", "exc_info",
-                                           "traceback", "exception.stacktrace"};
+                                           "traceback", "exception", "exception.stacktrace"};
   std::vector<FingerprintRule> rules;
 };
 
