@@ -26,6 +26,12 @@ class HttpClient {
   Result<HttpReply> Post(const std::string& path, const std::string& content_type,
                          const std::string& body,
                          const std::vector<std::pair<std::string, std::string>>& headers = {});
+  Result<HttpReply> Get(const std::string& path,
+                        const std::vector<std::pair<std::string, std::string>>& headers = {});
+  // Any method (GET, POST, PUT, DELETE, ...); an empty content_type sends none.
+  Result<HttpReply> Send(const std::string& method, const std::string& path,
+                         const std::string& content_type, const std::string& body,
+                         const std::vector<std::pair<std::string, std::string>>& headers = {});
 
  private:
   struct Impl;

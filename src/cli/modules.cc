@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "cron/cron.h"
+#include "diagnostics/diagnostics_module.h"
 #include "state/state_db.h"
 
 namespace vigil {
@@ -10,6 +11,7 @@ namespace vigil {
 std::vector<ModuleFactory> AllModules() {
   std::vector<ModuleFactory> out;
   // One line per module, in start order.
+  out.push_back(MakeDiagnosticsModule);
   out.push_back(cron::MakeCronModule);
   return out;
 }

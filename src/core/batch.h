@@ -152,6 +152,9 @@ inline constexpr std::string_view kGroup = "@group";
 inline constexpr std::string_view kStream = "@stream";
 inline constexpr std::string_view kLevel = "@level";
 inline constexpr std::string_view kTenant = "@tenant";
+inline constexpr std::string_view kErrorClass = "@error_class";
+inline constexpr std::string_view kFingerprint = "@fingerprint";
+inline constexpr std::string_view kDiagnosis = "@diagnosis";
 }  // namespace field
 
 }  // namespace vigil

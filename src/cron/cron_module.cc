@@ -82,11 +82,27 @@ void CronModule::RegisterViews() {
                      LoadRuns(ctx_.store, ctx_.query_options, *c, *engine_, min, max, req.now_ns));
     return JobsTable(rows, *engine_, req.now_ns);
   };
-  const std::vector<std::string> run_times = {"run_at"};
-  ctx_.views.Register({"cron_runs", "finished cron job runs (log events and check-ins)", "", runs, run_times});
-  ctx_.views.Register({"cron_metrics", "the same as cron_runs", "", runs, run_times});
-  ctx_.views.Register({"cron_jobs", "cron jobs per tenant: runs, failures, p95 duration, monitor state", "", jobs,
-                       {"last_run", "last_failure", "next_due"}});
+  const std::vector<std::string> run_columns = {"run_at", "job_name", "db_name", "status", "duration_ms",
+                                                "error_message", "run_id", "flags"};
+  const std::vector<std::string> job_columns = {"job_name", "tenant", "state", "runs", "failures",
+                                                "failure_rate", "last_run", "last_failure", "p95_duration_ms",
+                                                "flagged", "next_due"};
+  for (const char* name : {"cron_runs", "cron_metrics"}) {
+    query::ViewDef v;
+    v.name = name;
+    v.description = "finished cron job runs (log events and check-ins)";
+    v.table = runs;
+    v.columns = run_columns;
+    v.time_columns = {"run_at"};
+    ctx_.views.Register(std::move(v));
+  }
+  query::ViewDef v;
+  v.name = "cron_jobs";
+  v.description = "cron jobs per tenant: runs, failures, p95 duration, monitor state";
+  v.table = jobs;
+  v.columns = job_columns;
+  v.time_columns = {"last_run", "last_failure", "next_due"};
+  ctx_.views.Register(std::move(v));
 }
 
 void CronModule::RegisterRoutes(Router& router) {

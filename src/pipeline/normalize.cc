@@ -17,6 +17,8 @@
 #include <cmath>
 #include <string_view>
 
+#include "pipeline/error_signature.h"
+
 namespace vigil {
 
 namespace {
@@ -165,10 +167,78 @@ Column BuildTenant(const Batch& b, const Column* existing, const PipelineOptions
   return out;
 }
 
-Column BuildKind(const Batch& b, const Column* existing) {
+Column BuildKind(const Batch& b, const Column* existing, const PipelineOptions& options) {
+  const Column* cron = b.Find(options.cron_job_field, Type::kString);
+  const Column* external = b.Find(options.external_api_field, Type::kString);
   Column out = NewStringColumn(field::kKind, b.rows);
-  for (size_t row = 0; row < b.rows; ++row)
-    out.AppendString(FieldColumns::Has(existing, row) ? existing->strs[row] : "log");
+  for (size_t row = 0; row < b.rows; ++row) {
+    if (FieldColumns::Has(existing, row)) {
+      out.AppendString(existing->strs[row]);
+    } else if (FieldColumns::Has(cron, row)) {
+      out.AppendString("cron");
+    } else if (FieldColumns::Has(external, row)) {
+      out.AppendString("external");
+    } else {
+      out.AppendString("log");
+    }
+  }
+  return out;
+}
+
+// @error_class and @fingerprint of error-like events (error_signature.h).
+void BuildErrorColumns(const Batch& b, const PipelineOptions& options, Column* cls, Column* fp) {
+  *cls = NewStringColumn(field::kErrorClass, b.rows);
+  *fp = NewStringColumn(field::kFingerprint, b.rows);
+  if (!options.errors.enabled) return;
+  ErrorClassifier classifier(b, options);
+  for (size_t row = 0; row < b.rows; ++row) {
+    std::optional<ErrorSignature> sig = classifier.SignatureOf(row);
+    if (!sig) {
+      cls->AppendNull();
+      fp->AppendNull();
+      continue;
+    }
+    cls->AppendString(sig->error_class);
+    fp->AppendString(sig->fingerprint);
+  }
+}
+
+// A numeric field of one row, Int or Float; NaN when absent.
+struct Numeric {
+  const Column* i;
+  const Column* f;
+  Numeric(const Batch& b, std::string_view name)
+      : i(b.Find(name, Type::kInt)), f(b.Find(name, Type::kFloat)) {}
+  double At(size_t row) const {
+    if (i != nullptr && i->IsValid(row)) return static_cast<double>(i->ints[row]);
+    if (f != nullptr && f->IsValid(row)) return f->floats[row];
+    return std::nan("");
+  }
+  bool Exists() const { return i != nullptr || f != nullptr; }
+};
+
+const char* Diagnose(double duration, double queries, double query_ms, const DiagnosisOptions& o) {
+  if (queries >= o.n_plus_one_queries) return "n_plus_one";
+  if (query_ms >= o.slow_query_total_ms) return "slow_queries";
+  const double share = duration > 0 ? query_ms / duration : 0;
+  if (duration >= o.slow_duration_ms && share < o.python_db_share) return "python_bound";
+  return "ok";
+}
+
+Column BuildDiagnosis(const Batch& b, const DiagnosisOptions& options) {
+  Column out = NewStringColumn(field::kDiagnosis, b.rows);
+  Numeric duration(b, "duration_ms"), queries(b, "query_count"), query_ms(b, "query_total_ms");
+  const bool possible = options.enabled && duration.Exists() && queries.Exists() && query_ms.Exists();
+  for (size_t row = 0; row < b.rows; ++row) {
+    const double d = possible ? duration.At(row) : std::nan("");
+    const double q = possible ? queries.At(row) : std::nan("");
+    const double qm = possible ? query_ms.At(row) : std::nan("");
+    if (std::isnan(d) || std::isnan(q) || std::isnan(qm)) {
+      out.AppendNull();
+    } else {
+      out.AppendString(Diagnose(d, q, qm, options));
+    }
+  }
   return out;
 }
 
@@ -189,10 +259,17 @@ void NormalizeBatch(Batch& batch, const PipelineOptions& options) {
   // Build everything first: Install may grow batch.columns and move the sources.
   Column level = BuildLevel(batch, batch.Find(field::kLevel, Type::kString));
   Column tenant = BuildTenant(batch, batch.Find(field::kTenant, Type::kString), options);
-  Column kind = BuildKind(batch, batch.Find(field::kKind, Type::kString));
+  Column kind = BuildKind(batch, batch.Find(field::kKind, Type::kString), options);
   Install(batch, std::move(level));
   Install(batch, std::move(tenant));
   Install(batch, std::move(kind));
+  // Derived from the normalized fields above.
+  Column cls, fp;
+  BuildErrorColumns(batch, options, &cls, &fp);
+  Column diagnosis = BuildDiagnosis(batch, options.diagnosis);
+  Install(batch, std::move(cls));
+  Install(batch, std::move(fp));
+  Install(batch, std::move(diagnosis));
 }
 
 }  // namespace vigil

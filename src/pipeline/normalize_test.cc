@@ -5,6 +5,7 @@
 #include <functional>
 
 #include "core/value.h"
+#include "pipeline/error_signature.h"
 
 namespace vigil {
 namespace {
@@ -190,6 +191,159 @@ TEST(NormalizeTest, AddsNoEmptyColumnsAndIsIdempotent) {
   NormalizeBatch(b, {});
   EXPECT_EQ(b.columns.size(), columns);
   for (const Column& c : b.columns) EXPECT_EQ(c.size(), b.rows) << c.name;
+}
+
+TEST(NormalizeKindTest, CronAndExternalFromTheirFields) {
+  Batch b = Build({
+      [](BatchBuilder& r) { r.AddString("job_name", "sync_email"); },
+      [](BatchBuilder& r) { r.AddString("external_api", "stripe"); },
+      [](BatchBuilder& r) {
+        r.AddString("job_name", "x");
+        r.AddString("@kind", "status");
+      },
+  });
+  NormalizeBatch(b, {});
+  EXPECT_EQ(Cell(b, "@kind", 0), S("cron"));
+  EXPECT_EQ(Cell(b, "@kind", 1), S("external"));
+  EXPECT_EQ(Cell(b, "@kind", 2), S("status"));
+}
+
+TEST(NormalizeErrorsTest, ClassesAndFingerprints) {
+  Batch b = Build({
+      // 0, 1: explicit class, same template and tenant -> same group
+      [](BatchBuilder& r) {
+        r.AddString("level", "ERROR");
+        r.AddString("message", "Case 12 not found");
+        r.AddString("error_class", "ErrAPI");
+        r.AddString("agency_db", "agency_a_db");
+      },
+      [](BatchBuilder& r) {
+        r.AddString("level", "WARNING");
+        r.AddString("message", "Case 99 not found");
+        r.AddString("error_class", "ErrAPI");
+        r.AddString("agency_db", "agency_a_db");
+      },
+      // 2: same message, other tenant -> other group
+      [](BatchBuilder& r) {
+        r.AddString("level", "ERROR");
+        r.AddString("message", "Case 12 not found");
+        r.AddString("error_class", "ErrAPI");
+        r.AddString("agency_db", "agency_b_db");
+      },
+      // 3: derived Err400
+      [](BatchBuilder& r) {
+        r.AddString("level", "error");
+        r.AddInt("status", 404);
+        r.AddString("message", "no such page");
+      },
+      // 4: derived ErrAPI (external call)
+      [](BatchBuilder& r) {
+        r.AddString("level", "ERROR");
+        r.AddString("external_api", "stripe");
+        r.AddInt("status", 429);
+        r.AddString("message", "external call stripe failed");
+      },
+      // 5: derived Errors; error_message wins over message
+      [](BatchBuilder& r) {
+        r.AddString("level", "FATAL");
+        r.AddString("message", "cron x failed");
+        r.AddString("error_message", "Timeout after 1200ms calling s3");
+      },
+      // 6: not error-like
+      [](BatchBuilder& r) {
+        r.AddString("level", "WARNING");
+        r.AddInt("status", 404);
+      },
+  });
+  NormalizeBatch(b, {});
+  EXPECT_EQ(Cell(b, "@error_class", 0), S("ErrAPI"));
+  EXPECT_EQ(Cell(b, "@error_class", 3), S("Err400"));
+  EXPECT_EQ(Cell(b, "@error_class", 4), S("ErrAPI"));
+  EXPECT_EQ(Cell(b, "@error_class", 5), S("Errors"));
+  EXPECT_TRUE(Cell(b, "@error_class", 6).is_null());
+  EXPECT_TRUE(Cell(b, "@fingerprint", 6).is_null());
+  EXPECT_EQ(Cell(b, "@fingerprint", 0), Cell(b, "@fingerprint", 1));
+  EXPECT_NE(Cell(b, "@fingerprint", 0), Cell(b, "@fingerprint", 2));
+  EXPECT_EQ(Cell(b, "@fingerprint", 0), Value(Fingerprint("agency_a_db", "ErrAPI", "Case {n} not found")));
+  EXPECT_EQ(Cell(b, "@fingerprint", 5),
+            Value(Fingerprint("", "Errors", "Timeout after {duration} calling s3")));
+
+  ErrorClassifier c(b, PipelineOptions{});
+  auto sig = c.SignatureOf(1);
+  ASSERT_TRUE(sig.has_value());
+  EXPECT_EQ(sig->template_text, "Case {n} not found");
+  EXPECT_EQ(sig->sample, "Case 99 not found");
+  EXPECT_EQ(sig->tenant, "agency_a_db");
+  EXPECT_FALSE(c.SignatureOf(6).has_value());
+}
+
+TEST(NormalizeErrorsTest, StackTraceAndRulesDecideTheGroup) {
+  const char* tb1 =
+      "Traceback (most recent call last):\n  File \"/app/views.py\", line 3, in f\nKeyError: 'a'";
+  const char* tb2 =
+      "Traceback (most recent call last):\n  File \"/app/views.py\", line 9, in f\nKeyError: 'zzz'";
+  Batch b = Build({
+      [&](BatchBuilder& r) {
+        r.AddString("level", "ERROR");
+        r.AddString("message", "boom 1");
+        r.AddString("exc_info", tb1);
+      },
+      [&](BatchBuilder& r) {
+        r.AddString("level", "ERROR");
+        r.AddString("message", "totally different text");
+        r.AddString("exc_info", tb2);
+      },
+      [&](BatchBuilder& r) {
+        r.AddString("level", "ERROR");
+        r.AddString("message", "Timeout after 100ms calling stripe");
+      },
+      [&](BatchBuilder& r) {
+        r.AddString("level", "ERROR");
+        r.AddString("message", "Timeout after 5ms calling twilio");
+      },
+  });
+  PipelineOptions o;
+  o.errors.rules = {{"^Timeout after", "timeouts", nullptr}};
+  ASSERT_TRUE(CompileFingerprintRules(o.errors.rules).ok());
+  NormalizeBatch(b, o);
+  EXPECT_EQ(Cell(b, "@fingerprint", 0), Cell(b, "@fingerprint", 1));
+  EXPECT_EQ(Cell(b, "@fingerprint", 2), Cell(b, "@fingerprint", 3));
+  EXPECT_EQ(Cell(b, "@fingerprint", 2), Value(Fingerprint("", "Errors", "timeouts")));
+
+  std::vector<FingerprintRule> bad = {{"(unclosed", "x", nullptr}};
+  EXPECT_EQ(CompileFingerprintRules(bad).code(), Code::kInvalidArgument);
+
+  o.errors.enabled = false;
+  Batch off = Build({[](BatchBuilder& r) { r.AddString("level", "ERROR"); }});
+  NormalizeBatch(off, o);
+  EXPECT_TRUE(off.FindAll("@fingerprint").empty());
+}
+
+TEST(NormalizeDiagnosisTest, RunbookRules) {
+  struct Case {
+    double duration, queries, query_ms;
+    const char* want;
+  };
+  const Case cases[] = {
+      {300, 120, 200, "n_plus_one"},   {2000, 40, 1500, "n_plus_one"},
+      {1800, 9, 1500, "slow_queries"}, {600, 10, 500, "slow_queries"},
+      {3000, 8, 40, "python_bound"},   {1000, 5, 400, "python_bound"},
+      {1000, 5, 600, "slow_queries"},  {900, 5, 20, "ok"},
+      {120, 39, 60, "ok"},
+  };
+  std::vector<RowFn> rows;
+  for (const Case& c : cases) {
+    rows.push_back([c](BatchBuilder& r) {
+      r.AddFloat("duration_ms", c.duration);
+      r.AddInt("query_count", static_cast<int64_t>(c.queries));
+      r.AddFloat("query_total_ms", c.query_ms);
+    });
+  }
+  rows.push_back([](BatchBuilder& r) { r.AddFloat("duration_ms", 5000); });  // not a request
+  Batch b = Build(rows);
+  NormalizeBatch(b, {});
+  for (size_t i = 0; i < std::size(cases); ++i) EXPECT_EQ(Cell(b, "@diagnosis", i), S(cases[i].want)) << i;
+  EXPECT_TRUE(Cell(b, "@diagnosis", std::size(cases)).is_null());
 }
 
 }  // namespace

@@ -373,8 +373,8 @@ TEST(ExecutorTest, TableViewRowsReplaceTheScan) {
     }
     return b.Finish();
   };
-  views.Register(ViewDef{"errors", "groups", "", table});
-  views.Register(ViewDef{"err_api", "api groups", "source errors | filter class = \"ErrAPI\"", nullptr});
+  views.Register(ViewDef{"errors", "groups", "", table, {"class", "message", "count"}, {"last_seen_at"}});
+  views.Register(ViewDef{"err_api", "api groups", "source errors | filter class = \"ErrAPI\"", nullptr, {}, {}});
   FakeStore store(SampleEvents());
   QueryOptions opts;
   opts.views = &views;
@@ -399,6 +399,17 @@ TEST(ExecutorTest, TableViewRowsReplaceTheScan) {
   EXPECT_TRUE(seen.explicit_range);
   EXPECT_EQ(seen.min_ts, 5);
   EXPECT_EQ(calls, 2);
+
+  req.text = "source errors | filter count > 15";
+  r = RunQuery(store, req, opts);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r.value().columns.size(), 3u);  // the table's own columns
+  EXPECT_EQ(r.value().columns[1].name, "message");
+  EXPECT_EQ(r.value().rows.size(), 2u);
+  req.text = "source errors | stats max(last_seen_at) as last";
+  r = RunQuery(store, req, opts);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(r.value().columns[0].is_time);
 
   auto plan = ExplainQuery(req, opts);
   ASSERT_TRUE(plan.ok());

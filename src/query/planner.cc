@@ -17,7 +17,9 @@ Status Translator::Run(QueryAst&& ast, Plan* plan) {
   if (view_depth_ > 0) return Status::OK();
   std::vector<std::string> names = display_ ? *display_ : fields_;
   if (!display_ && fields_.empty() && !aggregated_) {
-    names = {std::string(field::kTimestamp), std::string(field::kMessage)};
+    names = table_columns_.empty()
+                ? std::vector<std::string>{std::string(field::kTimestamp), std::string(field::kMessage)}
+                : table_columns_;
   }
   for (const std::string& n : names) plan->output.push_back(ResultColumn{n, IsTime(n)});
   return Status::OK();
@@ -67,6 +69,7 @@ Status Translator::Source(const Command& cmd, Plan* plan) {
     }
     plan->table = view->table;
     plan->table_name = view->name;
+    table_columns_ = view->columns;
     for (const std::string& c : view->time_columns) time_[c] = true;
   }
   if (view->prefix.empty()) return Status::OK();

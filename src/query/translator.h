@@ -47,6 +47,7 @@ class Translator {
   const PlannerOptions& options_;
   std::optional<std::vector<std::string>> display_;
   std::vector<std::string> fields_;
+  std::vector<std::string> table_columns_;  // a table view's default output
   std::map<std::string, bool> time_;  // computed name -> holds a time
   int hidden_ = 0;
   bool aggregated_ = false;

@@ -2,7 +2,7 @@
 
 namespace vigil::query {
 
-ViewRegistry::ViewRegistry() { Register(ViewDef{"events", "every event, as stored", "", nullptr}); }
+ViewRegistry::ViewRegistry() { Register(ViewDef{"events", "every event, as stored", "", nullptr, {}, {}}); }
 
 void ViewRegistry::Register(ViewDef view) {
   std::lock_guard<std::mutex> lock(mu_);

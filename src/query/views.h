@@ -41,8 +41,10 @@ struct ViewDef {
   std::string description;  // one line, for listings
   std::string prefix;       // Logs Insights commands; empty = all events (or the table)
   TableFn table;            // set: the view's rows come from here instead of the store
-  // Columns of the table holding times (Int ns since the epoch), shown as times.
-  std::vector<std::string> time_columns = {};
+  // A table's columns, in the order a query without `fields`/`display`/`stats` shows
+  // them, and which of them hold times (Int ns, shown as ISO 8601 like @timestamp).
+  std::vector<std::string> columns;
+  std::vector<std::string> time_columns;
 };
 
 // Thread-safe: registration and lookups may happen concurrently.

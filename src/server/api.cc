@@ -65,6 +65,7 @@ HttpResponse DuplicateBatch() {
 }  // namespace
 
 Api::Api(ApiDeps deps) : deps_(std::move(deps)) {
+  pipeline_ = deps_.config.pipeline;
   pipeline_.tenant_fields = deps_.config.tenant_fields;
   query_options_.id_fields = deps_.config.id_fields;
   query_options_.timeout_ms = deps_.config.query.timeout_ms;

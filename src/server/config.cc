@@ -24,6 +24,13 @@ const char* RoleName(Role r) {
 
 namespace {
 
+std::string fmt_double(double v) {
+  std::string s = std::to_string(v);
+  while (s.size() > 1 && s.back() == '0') s.pop_back();
+  if (!s.empty() && s.back() == '.') s.pop_back();
+  return s;
+}
+
 // Turns yaml-cpp nodes into typed values; every error names the source, line and key.
 class Reader {
  public:
@@ -86,6 +93,29 @@ class Reader {
     if (n > std::numeric_limits<uint64_t>::max() / it->second) return Error(node, key, "too large");
     if (n == 0) return Error(node, key, "must be greater than 0");
     return static_cast<size_t>(n * it->second);
+  }
+
+  Result<double> Double(const YAML::Node& node, std::string_view key, double min, double max) const {
+    if (!node.IsScalar()) return Error(node, key, "expected a number");
+    const std::string& s = node.Scalar();
+    double v = 0;
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc() || end != s.data() + s.size()) {
+      return Error(node, key, "expected a number, got \"" + s + "\"");
+    }
+    if (!(v >= min && v <= max)) {
+      return Error(node, key, "must be between " + fmt_double(min) + " and " + fmt_double(max));
+    }
+    return v;
+  }
+
+  Result<bool> Bool(const YAML::Node& node, std::string_view key) const {
+    if (node.IsScalar()) {
+      const std::string& s = node.Scalar();
+      if (s == "true" || s == "yes" || s == "on") return true;
+      if (s == "false" || s == "no" || s == "off") return false;
+    }
+    return Error(node, key, "expected true or false");
   }
 
   Result<std::vector<std::string>> Strings(const YAML::Node& node, std::string_view key) const {
@@ -172,6 +202,83 @@ Status ParseQuery(const Reader& r, const YAML::Node& node, QueryConfig& q) {
   return Status::OK();
 }
 
+Status ParseErrors(const Reader& r, const YAML::Node& node, ErrorOptions& e) {
+  if (node.IsNull()) return Status::OK();
+  if (!node.IsMap()) return r.Error(node, "errors", "expected a mapping");
+  for (const auto& kv : node) {
+    const std::string name = kv.first.Scalar();
+    const std::string path = "errors." + name;
+    if (name == "enabled") {
+      ASSIGN_OR_RETURN(e.enabled, r.Bool(kv.second, path));
+    } else if (name == "class_field") {
+      ASSIGN_OR_RETURN(e.class_field, r.String(kv.second, path));
+    } else if (name == "levels") {
+      ASSIGN_OR_RETURN(e.levels, r.Strings(kv.second, path));
+    } else if (name == "message_fields") {
+      ASSIGN_OR_RETURN(e.message_fields, r.Strings(kv.second, path));
+    } else if (name == "stack_fields") {
+      ASSIGN_OR_RETURN(e.stack_fields, r.Strings(kv.second, path));
+    } else {
+      return r.Error(kv.first, path,
+                     "unknown key (expected enabled, class_field, levels, message_fields, stack_fields)");
+    }
+  }
+  return Status::OK();
+}
+
+Status ParseFingerprintRules(const Reader& r, const YAML::Node& node, ErrorOptions& e) {
+  if (node.IsNull()) return Status::OK();
+  if (!node.IsSequence()) return r.Error(node, "fingerprint_rules", "expected a list of {match, fingerprint}");
+  for (size_t i = 0; i < node.size(); ++i) {
+    const std::string where = "fingerprint_rules[" + std::to_string(i) + "]";
+    const YAML::Node& item = node[i];
+    if (!item.IsMap()) return r.Error(item, where, "expected a mapping with match and fingerprint");
+    FingerprintRule rule;
+    for (const auto& kv : item) {
+      const std::string name = kv.first.Scalar();
+      if (name == "match") {
+        ASSIGN_OR_RETURN(rule.match, r.String(kv.second, where + ".match"));
+      } else if (name == "fingerprint") {
+        ASSIGN_OR_RETURN(rule.fingerprint, r.String(kv.second, where + ".fingerprint"));
+      } else {
+        return r.Error(kv.first, where + "." + name, "unknown key (expected match, fingerprint)");
+      }
+    }
+    if (rule.match.empty()) return r.Error(item, where + ".match", "missing");
+    if (rule.fingerprint.empty()) return r.Error(item, where + ".fingerprint", "missing");
+    std::vector<FingerprintRule> one = {rule};
+    if (Status s = CompileFingerprintRules(one); !s.ok()) return r.Error(item, where + ".match", s.message());
+    e.rules.push_back(std::move(one[0]));
+  }
+  return Status::OK();
+}
+
+Status ParseDiagnosis(const Reader& r, const YAML::Node& node, DiagnosisOptions& d) {
+  if (node.IsNull()) return Status::OK();
+  if (!node.IsMap()) return r.Error(node, "diagnosis", "expected a mapping");
+  constexpr double kBig = 1e12;
+  for (const auto& kv : node) {
+    const std::string name = kv.first.Scalar();
+    const std::string path = "diagnosis." + name;
+    if (name == "enabled") {
+      ASSIGN_OR_RETURN(d.enabled, r.Bool(kv.second, path));
+    } else if (name == "n_plus_one_queries") {
+      ASSIGN_OR_RETURN(d.n_plus_one_queries, r.Double(kv.second, path, 1, kBig));
+    } else if (name == "slow_query_total_ms") {
+      ASSIGN_OR_RETURN(d.slow_query_total_ms, r.Double(kv.second, path, 0, kBig));
+    } else if (name == "slow_duration_ms") {
+      ASSIGN_OR_RETURN(d.slow_duration_ms, r.Double(kv.second, path, 0, kBig));
+    } else if (name == "python_db_share") {
+      ASSIGN_OR_RETURN(d.python_db_share, r.Double(kv.second, path, 0, 1));
+    } else {
+      return r.Error(kv.first, path,
+                     "unknown key (expected enabled, n_plus_one_queries, slow_query_total_ms, "
+                     "slow_duration_ms, python_db_share)");
+    }
+  }
+  return Status::OK();
+}
+
 Status ParseKey(const Reader& r, const std::string& name, const YAML::Node& v, Config& c) {
   if (name == "listen") {
     ASSIGN_OR_RETURN(c.listen, r.String(v, name));
@@ -194,6 +301,12 @@ Status ParseKey(const Reader& r, const std::string& name, const YAML::Node& v, C
     return ParseApiKeys(r, v, c);
   } else if (name == "query") {
     return ParseQuery(r, v, c.query);
+  } else if (name == "errors") {
+    return ParseErrors(r, v, c.pipeline.errors);
+  } else if (name == "fingerprint_rules") {
+    return ParseFingerprintRules(r, v, c.pipeline.errors);
+  } else if (name == "diagnosis") {
+    return ParseDiagnosis(r, v, c.pipeline.diagnosis);
   }
   return Status::OK();  // another module's section
 }
@@ -241,6 +354,7 @@ Result<Config> ParseConfig(std::string_view yaml, std::string_view source) {
     if (!kv.first.IsScalar()) return r.Error(kv.first, "?", "keys must be strings");
     RETURN_IF_ERROR(ParseKey(r, kv.first.Scalar(), kv.second, c));
   }
+  c.pipeline.tenant_fields = c.tenant_fields;
   return c;
 }
 

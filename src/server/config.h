@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "pipeline/normalize.h"
 
 namespace vigil {
 
@@ -47,6 +48,9 @@ struct Config {
   std::vector<std::string> id_fields = {"request_id", "trace_id"};
   std::vector<ApiKey> api_keys;  // empty = authentication off (loopback only)
   QueryConfig query;
+  // `errors:`, `fingerprint_rules:` and `diagnosis:` (docs/errors.md, docs/views/slow_endpoints.md).
+  // tenant_fields above is copied into pipeline.tenant_fields.
+  PipelineOptions pipeline;
   YAML::Node raw;  // the whole document, for sections owned by other modules
 };
 

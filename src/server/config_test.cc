@@ -1,5 +1,6 @@
 #include "server/config.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -157,6 +158,39 @@ TEST(HostPortTest, Parses) {
   EXPECT_FALSE(ParseHostPort("host:").ok());
   EXPECT_FALSE(ParseHostPort("host:7x").ok());
   EXPECT_FALSE(ParseHostPort("host").ok());
+}
+
+TEST(ConfigTest, ErrorsDiagnosisAndFingerprintRules) {
+  Result<Config> c = ParseConfig(R"(
+tenant_fields: [org]
+errors:
+  class_field: kind_of_error
+  levels: [ERROR]
+fingerprint_rules:
+  - match: 'Timeout after \d+ms'
+    fingerprint: timeouts
+diagnosis:
+  n_plus_one_queries: 25
+  python_db_share: 0.3
+)");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->pipeline.tenant_fields, std::vector<std::string>{"org"});
+  EXPECT_EQ(c->pipeline.errors.class_field, "kind_of_error");
+  ASSERT_EQ(c->pipeline.errors.rules.size(), 1u);
+  EXPECT_NE(c->pipeline.errors.rules[0].re, nullptr);
+  EXPECT_EQ(c->pipeline.diagnosis.n_plus_one_queries, 25);
+  EXPECT_EQ(c->pipeline.diagnosis.python_db_share, 0.3);
+
+  auto bad = [](const char* yaml) {
+    Result<Config> r = ParseConfig(yaml);
+    return r.ok() ? std::string("ok") : r.status().message();
+  };
+  EXPECT_THAT(bad("fingerprint_rules:\n  - match: '(x'\n    fingerprint: a\n"),
+              ::testing::HasSubstr("fingerprint_rules[0].match"));
+  EXPECT_THAT(bad("fingerprint_rules:\n  - match: x\n"), ::testing::HasSubstr("fingerprint"));
+  EXPECT_THAT(bad("diagnosis:\n  python_db_share: 2\n"), ::testing::HasSubstr("between 0 and 1"));
+  EXPECT_THAT(bad("diagnosis:\n  n_plus_one: 3\n"), ::testing::HasSubstr("unknown key"));
+  EXPECT_THAT(bad("errors:\n  enabled: maybe\n"), ::testing::HasSubstr("true or false"));
 }
 
 }  // namespace

@@ -167,30 +167,28 @@ def test_error_log_is_stored_as_an_error_with_its_class(tmp_path, vigil_server, 
         h.flush()
     finally:
         app.logger.removeHandler(h)
-    got = wait_for(lambda: rows(server, 'fields @level, error_class, error_message, exception, '
+    got = wait_for(lambda: rows(server, 'fields @level, error_type, error_message, exception, '
                                         'kind, status | filter request_id = "r-boom"'),
                    what="error lines")
     wait_for(lambda: len(rows(server, 'fields kind | filter request_id = "r-boom"')) == 2)
-    got = rows(server, 'fields @level, error_class, error_message, exception, kind, status '
+    got = rows(server, 'fields @level, error_type, error_message, exception, kind, status '
                        '| filter request_id = "r-boom"')
     err = [r for r in got if r["kind"] is None][0]
-    assert err["@level"] == "ERROR" and err["error_class"] == "ZeroDivisionError"
+    assert err["@level"] == "ERROR" and err["error_type"] == "ZeroDivisionError"
     assert "division by zero" in err["error_message"] and "Traceback" in err["exception"]
     req = [r for r in got if r["kind"] == "request"][0]
     assert req["@level"] == "ERROR" and req["status"] == 500
     crash = wait_for(lambda: (lambda r: r if len(r) == 2 else None)(
-        rows(server, 'fields kind, error_class, status, @level | filter request_id = "r-crash"')),
+        rows(server, 'fields kind, error_type, status, @level | filter request_id = "r-crash"')),
         what="the unhandled exception's lines")
     by_kind = {r["kind"]: r for r in crash}
-    assert by_kind[None]["error_class"] == "RuntimeError" and by_kind[None]["@level"] == "ERROR"
+    assert by_kind[None]["error_type"] == "RuntimeError" and by_kind[None]["@level"] == "ERROR"
     assert by_kind["request"]["status"] == 500 and by_kind["request"]["@level"] == "ERROR"
-    counts = rows(server, 'filter @level = "ERROR" | stats count(*) as n by error_class')
-    assert {r["error_class"]: r["n"] for r in counts} == {"ZeroDivisionError": 1, None: 2,
+    counts = rows(server, 'filter @level = "ERROR" | stats count(*) as n by error_type')
+    assert {r["error_type"]: r["n"] for r in counts} == {"ZeroDivisionError": 1, None: 2,
                                                           "RuntimeError": 1}
 
 
-@pytest.mark.xfail(strict=True, reason="error groups (DESIGN.md section 5, `source errors`) "
-                                       "are not implemented in the server yet")
 def test_error_log_becomes_an_error_group(tmp_path, vigil_server, logger):
     server = vigil_server()
     h = VigilHandler(server.url, spool_dir=tmp_path / "spool", **FAST)
@@ -199,9 +197,13 @@ def test_error_log_becomes_an_error_group(tmp_path, vigil_server, logger):
     for _ in range(3):
         get(client, "/boom")
     h.flush()
-    got = wait_for(lambda: rows(server, "source errors | fields error_class, count"),
-                   what="an error group")
-    assert [(r["error_class"], r["count"]) for r in got] == [("ZeroDivisionError", 3)]
+    # The exception's group (by type and in-app frames) and the 500 request lines' group.
+    got = wait_for(lambda: (lambda r: r if len(r) == 2 and all(g["count"] == 3 for g in r) else None)(
+        rows(server, "source errors | fields class, count, message, sample | sort message")),
+        what="two error groups of 3")
+    exc = [g for g in got if g["message"].startswith("ZeroDivisionError < ")]
+    assert len(exc) == 1 and exc[0]["class"] == "Errors", got
+    assert "division by zero" in exc[0]["sample"]
 
 
 # --------------------------------------------------------------------------- cron, external

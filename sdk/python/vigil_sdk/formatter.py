@@ -32,7 +32,7 @@ def _jsonable(v):
 class JsonFormatter(logging.Formatter):
     """Formats a record as one JSON object: timestamp, level, logger, message, the
     current request/job context (request_id, trace_id, set_fields()), every `extra=`
-    field, and for exceptions error_class, error_message and the traceback."""
+    field, and for exceptions error_type, error_message and the traceback."""
 
     def __init__(self, static_fields=None):
         super().__init__()
@@ -54,7 +54,7 @@ class JsonFormatter(logging.Formatter):
             out.setdefault(k, _jsonable(v))
         if record.exc_info and record.exc_info[0] is not None:
             etype, evalue, tb = record.exc_info
-            out.setdefault("error_class", etype.__name__)
+            out.setdefault("error_type", etype.__name__)
             out.setdefault("error_message", str(evalue))
             out["exception"] = "".join(traceback.format_exception(etype, evalue, tb))
         elif record.stack_info:

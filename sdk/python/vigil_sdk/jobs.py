@@ -9,7 +9,7 @@ from . import context
 class cron_job:
     """Context manager and decorator for a cron job run. Emits one record when the run ends:
     kind "cron", job_name, db_name, status ("success" or "failure"), duration_ms,
-    error_message (and error_class, the traceback), query_count, plus extra fields.
+    error_message (and error_type, the traceback), query_count, plus extra fields.
     Log lines written during the run carry its run id as request_id. Exceptions propagate.
 
         with cron_job("sync_invoices", db_name="agency_contoso_db"):
