@@ -82,10 +82,13 @@ Result<std::vector<RunRow>> LoadRuns(Store& store, const QueryOptions& options, 
   std::vector<RunRow> runs;
   for (const std::vector<Value>& row : result.rows) {
     RunRow r;
-    r.status = NormalizeOutcome(config, Text(row[2]));
-    r.job = Text(row[1]);
-    if (r.status.empty() || r.job.empty()) continue;  // a job's log line, not a finished run
-    r.ts_ns = std::get<int64_t>(row[0].v);
+    // Only a string status is an outcome: request events' numeric status never is.
+    const auto* status = std::get_if<std::string>(&row[2].v);
+    r.status = status != nullptr ? NormalizeOutcome(config, *status) : "";
+    if (const auto* job = std::get_if<std::string>(&row[1].v)) r.job = *job;  // a string, as on ingest
+    const auto* ts = std::get_if<int64_t>(&row[0].v);
+    if (r.status.empty() || r.job.empty() || ts == nullptr) continue;  // a job's log line, not a run
+    r.ts_ns = *ts;
     r.duration_ms = Number(row[3]);
     r.error = Text(row[4]);
     r.tenant = Text(row[5]);

@@ -19,6 +19,7 @@
 #include "core/status.h"
 #include "cron/cron_config.h"
 #include "cron/engine.h"
+#include "cron/run_flags.h"
 #include "query/query.h"
 #include "query/views.h"
 #include "store/store.h"
@@ -35,7 +36,7 @@ struct RunRow {
   std::string run_id;
   std::string at_tenant;  // @tenant
   std::string flags;
-  int64_t start_ns() const { return ts_ns - static_cast<int64_t>(duration_ms.value_or(0) * 1e6); }
+  int64_t start_ns() const { return ts_ns - DurationNs(duration_ms.value_or(0)); }
 };
 
 // Finished runs in [min_ns, max_ns], oldest first, with their flags. ResourceExhausted

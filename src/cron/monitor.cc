@@ -132,7 +132,7 @@ RunOutcome Monitor::End(const std::string& tenant, const std::string& run_id, in
     if (!duration_ms) duration_ms = static_cast<double>(ts_ns - match->second) / 1e6;
     t.open_runs.erase(match);
   } else {
-    const int64_t start = ts_ns - static_cast<int64_t>(duration_ms.value_or(0) * 1e6);
+    const int64_t start = ts_ns - DurationNs(duration_ms.value_or(0));
     often = NoteStart(t, start);
   }
   std::string_view length;

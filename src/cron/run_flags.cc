@@ -37,6 +37,12 @@ bool TooOften(const Schedule& schedule, int64_t grace_ns, int64_t prev_start_ns,
   return start_ns < due - tolerance;
 }
 
+int64_t DurationNs(double ms) {
+  constexpr double kMaxMs = 100.0 * 365 * 86400 * 1000;
+  if (!(ms > 0)) return 0;  // also NaN
+  return static_cast<int64_t>(std::min(ms, kMaxMs) * 1e6);
+}
+
 std::string JoinFlags(std::string_view a, std::string_view b) {
   if (a.empty()) return std::string(b);
   if (b.empty()) return std::string(a);

@@ -36,6 +36,9 @@ std::string_view DurationFlag(const FlagRules& rules, std::deque<double>* recent
 // Whether a start at `start_ns` comes too soon after a start at `prev_start_ns`.
 bool TooOften(const Schedule& schedule, int64_t grace_ns, int64_t prev_start_ns, int64_t start_ns);
 
+// A run's duration in ms as ns, clamped to [0, 100 years] (durations come from logs).
+int64_t DurationNs(double ms);
+
 // "a,b" of the non-empty flags.
 std::string JoinFlags(std::string_view a, std::string_view b);
 

@@ -402,3 +402,26 @@ def test_documented_cron_wrapper_script(cron_server, tmp_path):
     assert [r["status"] for r in runs] == ["success", "failure"]
     assert runs[0]["run_id"] != runs[1]["run_id"]
     assert runs[0]["duration_ms"] >= 300 and runs[1]["duration_ms"] < 300
+
+
+def test_odd_log_lines(cron_server):
+    """Lines that carry job_name but are not (normal) runs; monitored job included."""
+    t = int(time.time() * 1000) - 60000
+    lines = [
+        {"timestamp": t, "job_name": "backup", "status": "FAILED", "duration_ms": 1e300},
+        {"timestamp": t + 1, "job_name": "backup", "status": "Succeeded", "duration_ms": -5},
+        {"timestamp": t + 2, "job_name": "backup", "status": "success", "duration_ms": "slow"},
+        {"timestamp": t + 3, "job_name": "backup", "status": 500},
+        {"timestamp": t + 4, "job_name": "backup", "message": "step 2 of 5"},
+        {"timestamp": t + 5, "job_name": "backup", "status": "running"},
+        {"timestamp": t + 6, "job_name": 42, "status": "success"},
+        {"timestamp": t + 7, "job_name": "", "status": "success"},
+    ]
+    cron_server.ingest_ok("\n".join(json.dumps(l) for l in lines) + "\n", expect_accepted=len(lines))
+    runs = cron_server.rows_as_dicts("source cron_runs | fields run_at, status, duration_ms")
+    assert [(r["run_at"], r["status"], r["duration_ms"]) for r in runs] == [
+        (iso_ms(t), "failure", 1e300), (iso_ms(t + 1), "success", -5),
+        (iso_ms(t + 2), "success", None)]
+    m = requests.get(f"{cron_server.url}/api/v1/cron/monitors/backup", timeout=10).json()
+    assert m["tenants"][0]["consecutive_failures"] == 0 and m["tenants"][0]["last_failure"]
+    assert cron_server.running()
