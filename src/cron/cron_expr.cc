@@ -1,5 +1,6 @@
 #include "cron/cron_expr.h"
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <charconv>
@@ -197,9 +198,29 @@ bool CronExpr::DayMatches(const cctz::civil_day& d) const {
   return dom && dow;
 }
 
+bool CronExpr::Matches(const cctz::civil_minute& m) const {
+  return months_[static_cast<size_t>(m.month())] && DayMatches(cctz::civil_day(m)) &&
+         hours_[static_cast<size_t>(m.hour())] && minutes_[static_cast<size_t>(m.minute())];
+}
+
 std::optional<int64_t> CronExpr::Next(int64_t after_ns) const {
   const auto after = cctz::time_point<cctz::seconds>(cctz::seconds(
       after_ns >= 0 ? after_ns / 1'000'000'000 : (after_ns - 999'999'999) / 1'000'000'000));
+  std::optional<int64_t> next = WalkCivil(after, after_ns);
+  if (!hours_.all()) return next;
+  // A schedule for every hour runs in both passes of a repeated hour (clocks going back):
+  // from inside the first pass, the second pass comes before what the walk found.
+  const cctz::time_zone::civil_lookup cl = zone_.lookup(cctz::convert(after, zone_));
+  if (cl.kind != cctz::time_zone::civil_lookup::REPEATED || after >= cl.trans) return next;
+  for (cctz::civil_minute m(cctz::convert(cl.trans, zone_));
+       zone_.lookup(cctz::civil_second(m)).kind == cctz::time_zone::civil_lookup::REPEATED; ++m) {
+    const int64_t ns = ToNs(zone_.lookup(cctz::civil_second(m)).post);
+    if (ns > after_ns && Matches(m)) return next ? std::min(*next, ns) : ns;
+  }
+  return next;
+}
+
+std::optional<int64_t> CronExpr::WalkCivil(const cctz::time_point<cctz::seconds>& after, int64_t after_ns) const {
   cctz::civil_minute m = cctz::civil_minute(cctz::convert(after, zone_)) + 1;
   // Five years of months is enough for every satisfiable expression (Feb 29 included).
   const cctz::civil_minute limit = m + 60 * 24 * 366 * 5;
@@ -221,10 +242,10 @@ std::optional<int64_t> CronExpr::Next(int64_t after_ns) const {
       continue;
     }
     const cctz::time_zone::civil_lookup cl = zone_.lookup(cctz::civil_second(m));
-    // SKIPPED: the wall time does not exist, fire at the transition. REPEATED: `pre` is
-    // the first occurrence.
-    const auto tp = cl.kind == cctz::time_zone::civil_lookup::SKIPPED ? cl.trans : cl.pre;
-    const int64_t ns = ToNs(tp);
+    // SKIPPED: the wall time does not exist, fire at the transition. REPEATED: the first
+    // occurrence, or for an every-hour schedule the second one when the first has passed.
+    int64_t ns = ToNs(cl.kind == cctz::time_zone::civil_lookup::SKIPPED ? cl.trans : cl.pre);
+    if (ns <= after_ns && cl.kind == cctz::time_zone::civil_lookup::REPEATED && hours_.all()) ns = ToNs(cl.post);
     if (ns > after_ns) return ns;
     m += 1;
   }

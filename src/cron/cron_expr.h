@@ -12,7 +12,9 @@
 //
 // Daylight saving time: fire times are wall-clock times in the zone. A time that does not
 // exist (the hour skipped when clocks go forward) fires at the transition instant; a
-// time that exists twice (clocks go back) fires once, at its first occurrence.
+// time that exists twice (clocks go back) fires once, at its first occurrence — except
+// in a schedule for every hour (hour field `*`), which runs in both passes, as Vixie
+// cron does.
 #pragma once
 
 #include <bitset>
@@ -44,6 +46,8 @@ class CronExpr {
 
  private:
   bool DayMatches(const cctz::civil_day& d) const;
+  bool Matches(const cctz::civil_minute& m) const;
+  std::optional<int64_t> WalkCivil(const cctz::time_point<cctz::seconds>& after, int64_t after_ns) const;
 
   std::string text_;
   std::string zone_name_;

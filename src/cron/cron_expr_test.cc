@@ -81,6 +81,12 @@ TEST(CronExprTest, DstFallBackFiresOnce) {
   // 2026-10-25 03:00 CEST -> 02:00 CET (01:00Z): 02:30 happens at 00:30Z and 01:30Z.
   EXPECT_EQ(NextIso("30 2 * * *", "2026-10-24T12:00:00Z", "Europe/Berlin"), "2026-10-25T00:30:00.000Z");
   EXPECT_EQ(NextIso("30 2 * * *", "2026-10-25T00:30:00Z", "Europe/Berlin"), "2026-10-26T01:30:00.000Z");
+  // Every-hour schedules run in both passes: 02:45 CEST (00:45Z), then 02:00 CET (01:00Z).
+  EXPECT_EQ(NextIso("*/15 * * * *", "2026-10-25T00:45:00Z", "Europe/Berlin"), "2026-10-25T01:00:00.000Z");
+  EXPECT_EQ(NextIso("*/15 * * * *", "2026-10-25T00:50:00Z", "Europe/Berlin"), "2026-10-25T01:00:00.000Z");
+  EXPECT_EQ(NextIso("*/15 * * * *", "2026-10-25T01:00:00Z", "Europe/Berlin"), "2026-10-25T01:15:00.000Z");
+  EXPECT_EQ(NextIso("*/15 * * * *", "2026-10-25T01:45:00Z", "Europe/Berlin"), "2026-10-25T02:00:00.000Z");
+  EXPECT_EQ(NextIso("30 * * * *", "2026-10-25T00:30:00Z", "Europe/Berlin"), "2026-10-25T01:30:00.000Z");
   // A day is 25 hours long: midnight to midnight.
   EXPECT_EQ(NextIso("0 0 * * *", "2026-10-24T22:00:00Z", "Europe/Berlin"), "2026-10-25T23:00:00.000Z");
 }
