@@ -425,3 +425,29 @@ def test_odd_log_lines(cron_server):
     m = requests.get(f"{cron_server.url}/api/v1/cron/monitors/backup", timeout=10).json()
     assert m["tenants"][0]["consecutive_failures"] == 0 and m["tenants"][0]["last_failure"]
     assert cron_server.running()
+
+
+def test_reload_applies_config_monitors(vigil_server, tmp_path):
+    import signal
+    cfg = write_config(tmp_path / "r.yaml", CHECKIN_CONFIG)
+    srv = vigil_server(config=cfg)
+    url = f"{srv.url}/api/v1/cron/monitors"
+    jobs = lambda: sorted(m["job"] for m in requests.get(url, timeout=10).json()["monitors"])
+    assert jobs() == ["backup"]
+
+    def reload_and_wait(want):
+        srv.proc.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + 10
+        while jobs() != want and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return jobs()
+
+    write_config(cfg, "cron:\n  monitors:\n    - {job: nightly, schedule: '@daily'}\n")
+    assert reload_and_wait(["nightly"]) == ["nightly"]
+    write_config(cfg, "cron:\n  monitors:\n    - {job: x, schedule: '@sometimes'}\n")
+    srv.proc.send_signal(signal.SIGHUP)
+    deadline = time.monotonic() + 10
+    while "reload failed" not in srv.stderr() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert "unknown cron macro '@sometimes'" in srv.stderr()
+    assert jobs() == ["nightly"] and srv.running()
