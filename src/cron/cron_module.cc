@@ -2,7 +2,6 @@
 
 #include <chrono>
 #include <map>
-#include <set>
 
 #include "cron/cron.h"
 #include "cron/cron_views.h"
@@ -135,19 +134,19 @@ std::function<void()> CronModule::OnIngest(const Batch& batch) {
   auto str = [](const Column* col, size_t row) {
     return col != nullptr && col->IsValid(row) ? std::string(col->strs[row]) : std::string();
   };
+  std::map<std::string, bool, std::less<>> monitored;  // per job name seen in the batch
+  auto is_monitored = [&](std::string_view name) {
+    auto it = monitored.find(name);
+    if (it == monitored.end()) it = monitored.emplace(std::string(name), engine_->Monitored(std::string(name))).first;
+    return it->second;
+  };
   std::vector<LogRun> runs;
-  std::set<std::string, std::less<>> monitored, unmonitored;
   for (size_t row = 0; row < batch.rows; ++row) {
     if (!job->IsValid(row) || !status->IsValid(row) || (own != nullptr && own->IsValid(row))) continue;
     if (ts == nullptr || !ts->IsValid(row)) continue;
     const std::string outcome = NormalizeOutcome(*c, status->strs[row]);
-    if (outcome.empty()) continue;
+    if (outcome.empty() || !is_monitored(job->strs[row])) continue;
     const std::string name(job->strs[row]);
-    if (unmonitored.count(name) != 0) continue;
-    if (monitored.count(name) == 0) {
-      (engine_->Monitored(name) ? monitored : unmonitored).insert(name);
-      if (unmonitored.count(name) != 0) continue;
-    }
     LogRun r{name, str(tenant, row), str(run_id, row), ts->ints[row], outcome == "success", std::nullopt};
     if (dur_f != nullptr && dur_f->IsValid(row)) r.duration_ms = dur_f->floats[row];
     if (dur_i != nullptr && dur_i->IsValid(row)) r.duration_ms = static_cast<double>(dur_i->ints[row]);

@@ -227,6 +227,12 @@ def test_curl_checkins_overlapping_runs(cron_server):
         {"job_name": "report", "db_name": "acme", "status": "failure", "duration_ms": a_ms,
          "error_message": "exit 3", "run_id": "a"},
     ]
+    # Without fields, the views show their documented columns.
+    assert cron_server.query_ok("source cron_runs | limit 1")["columns"] == [
+        "run_at", "job_name", "db_name", "status", "duration_ms", "error_message", "run_id", "flags"]
+    assert cron_server.query_ok("source cron_jobs")["columns"] == [
+        "job_name", "tenant", "state", "runs", "failures", "failure_rate", "last_run",
+        "last_failure", "p95_duration_ms", "flagged", "next_due"]
     # The runbook query finds check-in runs with the default time range.
     j = cron_server.query_ok(RUNBOOK_SQL)
     assert [r[2] for r in j["rows"]] == ["failure", "success"]
