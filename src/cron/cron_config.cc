@@ -158,7 +158,8 @@ Result<CronConfig> ParseCronConfig(const YAML::Node& root) {
 std::string NormalizeOutcome(const CronConfig& config, std::string_view status) {
   std::string lower(status);
   std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char ch) { return std::tolower(ch); });
-  if (lower == "timed_out") return lower;
+  // Vigil's own words (check-ins, timeouts) count whatever the configured ones are.
+  if (lower == "success" || lower == "failure" || lower == "timed_out") return lower;
   for (const std::string& s : config.success_values)
     if (s == lower) return "success";
   for (const std::string& s : config.failure_values)

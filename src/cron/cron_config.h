@@ -62,8 +62,9 @@ struct CronConfig {
 // Reads `root["cron"]` (absent: the defaults). InvalidArgument names the key and line.
 Result<CronConfig> ParseCronConfig(const YAML::Node& root);
 
-// A run outcome from a `status` string: "success", "failure", "timed_out", or "" when
-// the text is neither (the event is not a finished run).
+// A run outcome from a `status` string (case-insensitive): "success" for a success
+// value or "success" itself, "failure" likewise, "timed_out", or "" when the text is none
+// of these (the event is not a finished run).
 std::string NormalizeOutcome(const CronConfig& config, std::string_view status);
 
 }  // namespace vigil::cron

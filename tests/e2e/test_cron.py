@@ -457,3 +457,36 @@ def test_reload_applies_config_monitors(vigil_server, tmp_path):
         time.sleep(0.05)
     assert "unknown cron macro '@sometimes'" in srv.stderr()
     assert jobs() == ["nightly"] and srv.running()
+
+
+def test_configured_field_names(vigil_server, tmp_path):
+    cfg = write_config(tmp_path / "f.yaml", """
+cron:
+  fields: {job: task, status: outcome, duration_ms: took_ms, error: why, tenant: agency_db}
+  success_values: [done]
+  failure_values: [broke]
+""")
+    srv = vigil_server(config=cfg)
+    t = int(time.time() * 1000) - 60000
+    lines = [
+        {"timestamp": t, "task": "etl", "outcome": "DONE", "took_ms": 120, "agency_db": "a1"},
+        {"timestamp": t + 1, "task": "etl", "outcome": "broke", "why": "no disk", "agency_db": "a1"},
+        {"timestamp": t + 2, "task": "etl", "outcome": "ok", "agency_db": "a1"},  # not a word of ours
+        {"timestamp": t + 3, "job_name": "etl", "status": "success"},  # default names: not ours
+    ]
+    srv.ingest_ok("\n".join(json.dumps(l) for l in lines) + "\n", expect_accepted=4)
+    assert curl(f"{srv.url}/api/v1/cron/etl/fail?tenant=a2&error=timeout", "-X", "POST")[0] == 200
+    runs = srv.rows_as_dicts("source cron_runs | fields job_name, db_name, status, duration_ms, "
+                             "error_message")
+    assert runs == [
+        {"job_name": "etl", "db_name": "a1", "status": "success", "duration_ms": 120,
+         "error_message": None},
+        {"job_name": "etl", "db_name": "a1", "status": "failure", "duration_ms": None,
+         "error_message": "no disk"},
+        {"job_name": "etl", "db_name": "a2", "status": "failure", "duration_ms": None,
+         "error_message": "timeout"},
+    ]
+    stored = srv.rows_as_dicts('filter cron_event = "fail" | fields task, outcome, why, agency_db, '
+                               '@kind', start="-1h")
+    assert stored == [{"task": "etl", "outcome": "failure", "why": "timeout", "agency_db": "a2",
+                       "@kind": "cron"}]
