@@ -7,6 +7,7 @@ import gzip
 import json
 import math
 import random
+import signal
 import subprocess
 import time
 import urllib.parse
@@ -422,3 +423,33 @@ def test_posthog_malformed(vigil_server):
     assert [x["index"] for x in j["rejected"]] == [1, 3, 4]
     rows = server.rows_as_dicts("source analytics | sort event asc | fields event", **ALL_TIME)
     assert [r["event"] for r in rows] == ["ok_event", "second"]
+
+
+def test_status_auth_reload_and_cors(vigil_server, tmp_path):
+    cfg = tmp_path / "vigil.yaml"
+    write_config(cfg, ANALYTICS_CONFIG + STATUS_CONFIG.replace("interval: 2s", "interval: 1h"))
+    server = vigil_server(config=cfg)
+    url = server.url + "/api/v1/status"
+    report = {"check": "email_sync", "entity": "mb1", "status": "ok", "at": int(time.time() * 1000) - 5000}
+    assert requests.post(url, json=report).status_code == 401
+    assert requests.post(url, json=report, headers=READ).status_code == 403
+    r = requests.post(url, json=report, headers={"Authorization": "Bearer ingest-key-0123456789"})
+    assert r.status_code == 200, r.text
+    rows = server.rows_as_dicts("source status | fields check, stale, expected_interval_s", headers=READ)
+    assert rows == [{"check": "email_sync", "stale": False, "expected_interval_s": 3600}]
+    # A reload (SIGHUP) applies a new interval at once: the report is now 5 s old.
+    write_config(cfg, ANALYTICS_CONFIG + STATUS_CONFIG)
+    server.proc.send_signal(signal.SIGHUP)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        rows = server.rows_as_dicts("source status | fields check, stale, expected_interval_s", headers=READ)
+        if rows[0]["expected_interval_s"] == 2:
+            break
+        time.sleep(0.1)
+    assert rows == [{"check": "email_sync", "stale": True, "expected_interval_s": 2}]
+    # Browsers' preflight for posthog-js.
+    r = requests.options(server.url + "/e/", headers={"Origin": "https://app.example.com",
+                                                       "Access-Control-Request-Method": "POST"})
+    assert r.status_code == 204
+    assert r.headers["Access-Control-Allow-Origin"] == "*"
+    assert "POST" in r.headers["Access-Control-Allow-Methods"]
