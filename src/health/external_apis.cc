@@ -90,7 +90,8 @@ class CallExtractor {
 
   void AddOutcome(size_t row, BatchBuilder* out) const {
     double status = 0;
-    const bool has_status = status_.Get(row, &status);
+    // HTTP statuses are small integers; anything else (1e300, -5) is no status at all.
+    const bool has_status = status_.Get(row, &status) && status >= 0 && status < 1000;
     std::string_view error_text = FirstOf(errors_, row);
     const bool error = has_status ? status >= 400 : !error_text.empty();
     if (has_status) out->AddInt("status", static_cast<int64_t>(status));

@@ -95,7 +95,15 @@ Result<int64_t> EventTime(object ev, const EventContext& ctx) {
   ASSIGN_OR_RETURN(std::optional<int64_t> ts, OptionalTime(ev, "timestamp"));
   ASSIGN_OR_RETURN(std::optional<int64_t> sent_at, OptionalTime(ev, "sent_at"));
   if (!sent_at) sent_at = ctx.sent_at;
-  if (ts) return sent_at ? ctx.now_ns + (*ts - *sent_at) : *ts;
+  if (ts && !sent_at) return *ts;
+  if (ts) {
+    int64_t skew = 0;
+    int64_t at = 0;
+    if (__builtin_sub_overflow(*ts, *sent_at, &skew) || __builtin_add_overflow(ctx.now_ns, skew, &at)) {
+      return Status::InvalidArgument("\"timestamp\" and \"sent_at\" are too far apart");
+    }
+    return at;
+  }
   element off;
   if (ev.at_key("offset").get(off) == simdjson::SUCCESS && !off.is_null()) {
     double ms = 0;
@@ -104,6 +112,7 @@ Result<int64_t> EventTime(object ev, const EventContext& ctx) {
       if (off.get_int64().get(i) != simdjson::SUCCESS) return Status::InvalidArgument("\"offset\" must be a number of ms");
       ms = static_cast<double>(i);
     }
+    if (!(ms >= 0 && ms < 1e12)) return Status::InvalidArgument("\"offset\" must be 0 to 1e12 ms");
     return ctx.now_ns - static_cast<int64_t>(ms * 1e6);
   }
   return ctx.now_ns;

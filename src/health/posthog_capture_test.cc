@@ -127,6 +127,17 @@ TEST(PostHogCaptureTest, SentAtCorrectsClockSkew) {
   EXPECT_EQ(Cell(b.batch, "@timestamp", 0), Value(kNow - 3000 * kMs));
 }
 
+TEST(PostHogCaptureTest, AbsurdTimesAreRejectedNotWrapped) {
+  CaptureBody b = MustParse(R"({"sent_at":"1700-01-01T00:00:00Z","batch":[
+      {"event":"a","distinct_id":"u","timestamp":"2260-01-01T00:00:00Z"},
+      {"event":"b","distinct_id":"u","offset":1e300},
+      {"event":"c","distinct_id":"u","offset":-5}]})");
+  EXPECT_EQ(b.accepted, 0u);
+  ASSERT_EQ(b.rejected.size(), 3u);
+  EXPECT_NE(b.rejected[0].reason.find("too far apart"), std::string::npos);
+  EXPECT_NE(b.rejected[1].reason.find("offset"), std::string::npos);
+}
+
 TEST(PostHogCaptureTest, ArrayFormAndKeyFromEvents) {
   CaptureBody b = MustParse(R"([{"event":"a","distinct_id":"u","properties":{"token":"phc_t"}},
                                 {"event":"b","distinct_id":"u"}])");
