@@ -453,3 +453,31 @@ def test_status_auth_reload_and_cors(vigil_server, tmp_path):
     assert r.status_code == 204
     assert r.headers["Access-Control-Allow-Origin"] == "*"
     assert "POST" in r.headers["Access-Control-Allow-Methods"]
+
+
+def test_garbage_never_crashes_the_server(vigil_server):
+    server = vigil_server()
+    rng = random.Random(11)
+    valid = json.dumps({"api_key": "k", "batch": [{"event": "e", "distinct_id": "u",
+                                                   "properties": {"a": [1, {"b": None}], "c": {"d": 1.5}}}]})
+    status = json.dumps([{"check": "c", "status": "ok", "entity": "e", "details": {"x": [1, 2]}}])
+    for i in range(300):
+        base = valid if i % 2 else status
+        b = bytearray(base.encode())
+        for _ in range(rng.randint(1, 6)):  # flip, drop or insert bytes
+            pos = rng.randrange(len(b))
+            op = rng.randrange(3)
+            if op == 0:
+                b[pos] = rng.randrange(256)
+            elif op == 1:
+                del b[pos]
+            else:
+                b.insert(pos, rng.choice(b'{}[]",:\\\x00\xff'))
+        path = rng.choice(["/batch/", "/e/", "/api/v1/status"])
+        headers = rng.choice([{}, {"Content-Type": "application/x-www-form-urlencoded"}, {"Content-Type": "text/plain"}])
+        params = rng.choice([None, {"compression": "gzip-js"}, {"compression": "base64"}])
+        r = requests.post(server.url + path, data=bytes(b), headers=headers, params=params, timeout=30)
+        assert r.status_code in (200, 400, 415), (path, bytes(b), r.status_code, r.text)
+        if r.status_code != 200:
+            assert "error" in r.json() or r.json().get("accepted") == 0
+    assert requests.get(server.url + "/healthz").status_code == 200
