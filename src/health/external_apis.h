@@ -12,14 +12,15 @@
 namespace vigil::health {
 
 // The columns of `external_api_calls`, one row per call event in the request's range:
-//   @timestamp, @tenant, external_api (the API field, else the host), host, method,
-//   endpoint (route template of the first URL field present; null without one), status,
-//   latency_ms (Float), error (Bool: status >= 400, or no status and an error field),
-//   http_429, http_5xx (Bool), error_message (on error rows: "HTTP <status>: <text>"),
-//   request_id.
-// An event is a call when it has a non-empty String API field, or a String host field and
-// a numeric latency. Returns ResourceExhausted when more than config.max_rows calls fall
-// in the range; a store error as is. Thread-safe.
+//   @timestamp, @tenant, external_api (the API field, else the first name field), host,
+//   method, endpoint (route template of the first URL field present, else the operation
+//   field; null without either), status, latency_ms (Float), error (Bool: status >= 400,
+//   success = false, or no status and an error field), http_429, http_5xx (Bool),
+//   error_message (on error rows: "HTTP <status>: <text>"), request_id.
+// An event is a call when it has a non-empty String API field, or a kind / @kind listed in
+// config.kinds, or a String host field and a number in the first latency field. Returns
+// ResourceExhausted when more than config.max_rows calls fall in the range; a store error
+// as is. Thread-safe.
 Result<Batch> ExternalApiCalls(Store& store, const ExternalApiConfig& config, const query::TableRequest& req);
 
 // The `external_apis` view: a stats prefix over `external_api_calls`.

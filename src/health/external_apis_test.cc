@@ -35,6 +35,9 @@ TEST(ExternalApisTest, CallsTableFromEvents) {
 {"timestamp":4000,"host":"example.org","status":200}
 {"timestamp":5000,"external_api":"gmail","error":"connection reset"}
 {"timestamp":6000,"endpoint":"admin.case_list","status":500,"duration_ms":3}
+{"timestamp":7000,"kind":"external","service":"twilio","operation":"send_sms","duration_ms":12.5,"success":false,"status_code":null,"error_message":"timeout"}
+{"timestamp":8000,"kind":"external","service":"twilio","operation":"send_sms","duration_ms":40,"success":true,"status_code":201}
+{"timestamp":9000,"host":"web-1","duration_ms":5,"status":200}
 )",
       jl);
   ASSERT_TRUE(parsed.ok());
@@ -46,7 +49,7 @@ TEST(ExternalApisTest, CallsTableFromEvents) {
   auto calls = ExternalApiCalls(*store.value(), ExternalApiConfig{}, req);
   ASSERT_TRUE(calls.ok()) << calls.status().ToString();
   const Batch& b = calls.value();
-  ASSERT_EQ(b.rows, 4u);
+  ASSERT_EQ(b.rows, 6u);
   // Scan order is by (tenant, time): find rows by timestamp.
   auto row_at = [&](int64_t ms) {
     for (size_t r = 0; r < b.rows; ++r) {
@@ -77,6 +80,17 @@ TEST(ExternalApisTest, CallsTableFromEvents) {
   EXPECT_EQ(Cell(b, "error", r), Value(true));
   EXPECT_EQ(Cell(b, "error_message", r), Value(std::string("connection reset")));
   EXPECT_TRUE(Cell(b, "status", r).is_null());
+
+  // The Python SDK's external_call records.
+  r = row_at(7000);
+  EXPECT_EQ(Cell(b, "external_api", r), Value(std::string("twilio")));
+  EXPECT_EQ(Cell(b, "endpoint", r), Value(std::string("send_sms")));
+  EXPECT_EQ(Cell(b, "latency_ms", r), Value(12.5));
+  EXPECT_EQ(Cell(b, "error", r), Value(true));
+  EXPECT_EQ(Cell(b, "error_message", r), Value(std::string("timeout")));
+  r = row_at(8000);
+  EXPECT_EQ(Cell(b, "status", r), Value(int64_t{201}));
+  EXPECT_EQ(Cell(b, "error", r), Value(false));
 
   ExternalApiConfig small;
   small.max_rows = 2;

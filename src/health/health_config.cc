@@ -60,16 +60,22 @@ Status ReadIntervalNode(const YAML::Node& n, const std::string& key, int64_t* ou
 
 Status ParseExternal(const YAML::Node& n, ExternalApiConfig* c) {
   const std::string s = "health.external_apis";
-  RETURN_IF_ERROR(CheckKeys(n, s, {"api_field", "host_field", "latency_field", "status_field", "url_fields",
+  RETURN_IF_ERROR(CheckKeys(n, s, {"api_field", "kinds", "name_fields", "host_field", "latency_fields",
+                                   "status_fields", "url_fields", "operation_field", "success_field",
                                    "method_field", "error_fields", "message_field", "max_rows"}));
   RETURN_IF_ERROR(ReadString(n, s, "api_field", &c->api_field));
+  RETURN_IF_ERROR(ReadList(n, s, "kinds", &c->kinds));
+  RETURN_IF_ERROR(ReadList(n, s, "name_fields", &c->name_fields));
   RETURN_IF_ERROR(ReadString(n, s, "host_field", &c->host_field));
-  RETURN_IF_ERROR(ReadString(n, s, "latency_field", &c->latency_field));
-  RETURN_IF_ERROR(ReadString(n, s, "status_field", &c->status_field));
+  RETURN_IF_ERROR(ReadList(n, s, "latency_fields", &c->latency_fields));
+  RETURN_IF_ERROR(ReadList(n, s, "status_fields", &c->status_fields));
   RETURN_IF_ERROR(ReadList(n, s, "url_fields", &c->url_fields));
+  RETURN_IF_ERROR(ReadString(n, s, "operation_field", &c->operation_field));
+  RETURN_IF_ERROR(ReadString(n, s, "success_field", &c->success_field));
   RETURN_IF_ERROR(ReadString(n, s, "method_field", &c->method_field));
   RETURN_IF_ERROR(ReadList(n, s, "error_fields", &c->error_fields));
   RETURN_IF_ERROR(ReadString(n, s, "message_field", &c->message_field));
+  if (c->latency_fields.empty()) return Bad(n, s + ".latency_fields", "needs at least one field");
   if (const YAML::Node m = n["max_rows"]) {
     int64_t v = 0;
     if (!YAML::convert<int64_t>::decode(m, v) || v <= 0) return Bad(m, s + ".max_rows", "expected a positive integer");

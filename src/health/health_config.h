@@ -3,10 +3,14 @@
 //   health:
 //     external_apis:
 //       api_field: external_api        # names the API; an event with it is a call
-//       host_field: host               # an event with host and latency is a call too
-//       latency_field: latency_ms
-//       status_field: status           # HTTP status of the call (a number)
+//       kinds: [external]              # so is an event whose kind / @kind is one of these
+//       name_fields: [service, host]   # the API's name when api_field is absent
+//       host_field: host               # an event with host and latency_ms is a call too
+//       latency_fields: [latency_ms, duration_ms]
+//       status_fields: [status, status_code]   # HTTP status of the call (a number)
 //       url_fields: [url, path, endpoint]
+//       operation_field: operation     # the endpoint when there is no URL
+//       success_field: success         # false marks an error
 //       method_field: method
 //       error_fields: [error, error_message]
 //       message_field: message
@@ -37,11 +41,17 @@
 namespace vigil::health {
 
 struct ExternalApiConfig {
-  std::string api_field = "external_api";
-  std::string host_field = "host";
-  std::string latency_field = "latency_ms";
-  std::string status_field = "status";
+  std::string api_field = "external_api";  // names the API; its presence makes a call
+  // Events whose `kind` (or `@kind`) is one of these are calls too (the Python SDK's
+  // external_call records).
+  std::vector<std::string> kinds = {"external"};
+  std::vector<std::string> name_fields = {"service", "host"};  // name a call without api_field
+  std::string host_field = "host";  // host + the first latency field also make a call
+  std::vector<std::string> latency_fields = {"latency_ms", "duration_ms"};
+  std::vector<std::string> status_fields = {"status", "status_code"};
   std::vector<std::string> url_fields = {"url", "path", "endpoint"};
+  std::string operation_field = "operation";  // the endpoint of a call without a URL
+  std::string success_field = "success";      // Bool false marks an error
   std::string method_field = "method";
   std::vector<std::string> error_fields = {"error", "error_message"};
   std::string message_field = "message";

@@ -20,7 +20,7 @@ TEST(HealthConfigTest, DefaultsWithoutSections) {
 TEST(HealthConfigTest, Sections) {
   auto c = Parse(R"(
 health:
-  external_apis: {api_field: vendor, url_fields: [target], max_rows: 10}
+  external_apis: {api_field: vendor, url_fields: [target], max_rows: 10, kinds: [], latency_fields: [ms]}
   status:
     default_interval: 2h
     checks: {email_sync: {interval: 15m}, crm: {}}
@@ -31,6 +31,8 @@ analytics: {project_keys: [phc_a, phc_b]}
   EXPECT_EQ(c.value().external.api_field, "vendor");
   EXPECT_EQ(c.value().external.url_fields, std::vector<std::string>{"target"});
   EXPECT_EQ(c.value().external.max_rows, 10u);
+  EXPECT_TRUE(c.value().external.kinds.empty());
+  EXPECT_EQ(c.value().external.latency_fields, std::vector<std::string>{"ms"});
   EXPECT_EQ(c.value().status.IntervalFor("email_sync"), 900 * kSec);
   EXPECT_EQ(c.value().status.IntervalFor("crm"), 7200 * kSec);
   EXPECT_EQ(c.value().status.IntervalFor("other"), 7200 * kSec);

@@ -481,3 +481,47 @@ def test_garbage_never_crashes_the_server(vigil_server):
         if r.status_code != 200:
             assert "error" in r.json() or r.json().get("accepted") == 0
     assert requests.get(server.url + "/healthz").status_code == 200
+
+
+def test_python_sdk_external_calls_feed_external_apis(vigil_server, tmp_path):
+    """The repository's own SDK (sdk/python) logs external_call records; they are calls."""
+    import logging
+    import sys
+    import uuid
+    from conftest import REPO
+    sys.path.insert(0, str(REPO / "sdk" / "python"))
+    from vigil_sdk import VigilHandler, external_call
+
+    server = vigil_server()
+    log = logging.getLogger("health-sdk-" + uuid.uuid4().hex[:8])
+    log.setLevel(logging.DEBUG)
+    log.propagate = False
+    h = VigilHandler(server.url, spool_dir=tmp_path / "spool", flush_interval=0.1, timeout=2.0, retry_delay=0.1)
+    log.addHandler(h)
+    try:
+        statuses = [200, 201, 402, 503, 200]
+        for s in statuses:
+            with external_call("stripe", "create_charge", logger=log) as call:
+                call.status_code = s
+        time.sleep(0.005)  # the last error is the newest by a clear millisecond
+        with pytest.raises(TimeoutError):
+            with external_call("stripe", "create_charge", logger=log):
+                raise TimeoutError("read timed out")
+        h.flush()
+    finally:
+        log.removeHandler(h)
+        h.close()
+    deadline = time.monotonic() + 20
+    rows = []
+    while time.monotonic() < deadline:
+        rows = server.rows_as_dicts("source external_apis | filter external_api = 'stripe'")
+        if rows and rows[0]["calls"] == len(statuses) + 1:
+            break
+        time.sleep(0.1)
+    assert len(rows) == 1, rows
+    r = rows[0]
+    assert r["endpoint"] == "create_charge"
+    assert r["calls"] == 6
+    assert r["errors"] == 3  # 402, 503 and the exception
+    assert r["rate_5xx"] == pytest.approx(1 / 6)
+    assert r["last_error"] == "read timed out"
