@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "diagnostics/diagnostics_module.h"
+#include "health/health_module.h"
 #include "state/state_db.h"
 
 namespace vigil {
@@ -11,6 +12,7 @@ std::vector<ModuleFactory> AllModules() {
   std::vector<ModuleFactory> out;
   // One line per module, in start order.
   out.push_back(MakeDiagnosticsModule);
+  out.push_back(&health::MakeHealthModule);
   return out;
 }
 
