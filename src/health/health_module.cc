@@ -118,7 +118,7 @@ class HealthModule : public ServerModule {
                     },
                     {"check", "entity", "tenant", "status", "stale", "reason", "last_report", "last_ok",
                      "changed_at", "reports", "expected_interval_s", "age_s"},
-                    {}});
+                    {"last_report", "last_ok", "changed_at"}});
     std::string history = "filter @kind = \"status\"";
     if (c->status.from_logs) {
       history += " or (ispresent(" + Quoted(c->status.fields.check) + ") and ispresent(" +

@@ -15,7 +15,7 @@ constexpr const char* kSchema =
     " PRIMARY KEY(check_name, entity, tenant))";
 
 void AddOptionalTime(BatchBuilder& b, std::string_view name, std::optional<int64_t> ns) {
-  if (ns) b.AddString(name, FormatIsoMillis(*ns));
+  if (ns) b.AddInt(name, *ns);
 }
 
 }  // namespace
@@ -100,9 +100,9 @@ Result<Batch> StatusTracker::Table(int64_t now_ns, const StatusConfig& config) c
       }
       b.AddString("status", q.Text(3));
       if (std::string reason = q.Text(4); !reason.empty()) b.AddString("reason", reason);
-      b.AddString("last_report", FormatIsoMillis(last_report));
+      b.AddInt("last_report", last_report);
       AddOptionalTime(b, "last_ok", q.OptInt(6));
-      b.AddString("changed_at", FormatIsoMillis(q.Int(7)));
+      b.AddInt("changed_at", q.Int(7));
       b.AddInt("reports", q.Int(8));
       b.AddInt("expected_interval_s", interval / kNanosPerSecond);
       b.AddFloat("age_s", static_cast<double>(now_ns - last_report) / kNanosPerSecond);

@@ -60,8 +60,8 @@ TEST_F(StatusTrackerTest, FirstReportSetsEverything) {
   EXPECT_EQ(rows[0]["tenant"], S("agency_a"));
   EXPECT_EQ(rows[0]["status"], S("error"));
   EXPECT_EQ(rows[0]["reason"], S("token expired"));
-  EXPECT_EQ(rows[0]["changed_at"], S("2026-01-01T00:00:00.000Z"));
-  EXPECT_EQ(rows[0]["last_report"], S("2026-01-01T00:00:00.000Z"));
+  EXPECT_EQ(rows[0]["changed_at"], Value(kT0 + 0 * kSec));
+  EXPECT_EQ(rows[0]["last_report"], Value(kT0 + 0 * kSec));
   EXPECT_EQ(rows[0].count("last_ok"), 0u);  // never ok
   EXPECT_EQ(rows[0]["stale"], Value(false));
   EXPECT_EQ(rows[0]["age_s"], Value(10.0));
@@ -72,20 +72,20 @@ TEST_F(StatusTrackerTest, TransitionsMoveChangedAtOnlyWhenStatusChanges) {
   Report("ok", kT0);
   Report("ok", kT0 + 20 * kSec);
   auto rows = Rows(kT0 + 30 * kSec);
-  EXPECT_EQ(rows[0]["changed_at"], S("2026-01-01T00:00:00.000Z"));
-  EXPECT_EQ(rows[0]["last_ok"], S("2026-01-01T00:00:20.000Z"));
+  EXPECT_EQ(rows[0]["changed_at"], Value(kT0 + 0 * kSec));
+  EXPECT_EQ(rows[0]["last_ok"], Value(kT0 + 20 * kSec));
   EXPECT_EQ(rows[0]["reports"], Value(int64_t{2}));
   Report("disconnected", kT0 + 40 * kSec, "mb1", "revoked");
   Report("disconnected", kT0 + 50 * kSec, "mb1", "still revoked");
   rows = Rows(kT0 + 55 * kSec);
   EXPECT_EQ(rows[0]["status"], S("disconnected"));
   EXPECT_EQ(rows[0]["reason"], S("still revoked"));
-  EXPECT_EQ(rows[0]["changed_at"], S("2026-01-01T00:00:40.000Z"));
-  EXPECT_EQ(rows[0]["last_ok"], S("2026-01-01T00:00:20.000Z"));
+  EXPECT_EQ(rows[0]["changed_at"], Value(kT0 + 40 * kSec));
+  EXPECT_EQ(rows[0]["last_ok"], Value(kT0 + 20 * kSec));
   Report("ok", kT0 + 70 * kSec);
   rows = Rows(kT0 + 75 * kSec);
   EXPECT_EQ(rows[0]["status"], S("ok"));
-  EXPECT_EQ(rows[0]["changed_at"], S("2026-01-01T00:01:10.000Z"));
+  EXPECT_EQ(rows[0]["changed_at"], Value(kT0 + 70 * kSec));
   EXPECT_EQ(rows[0].count("reason"), 0u);
 }
 
@@ -111,8 +111,8 @@ TEST_F(StatusTrackerTest, OlderReportIsHistoryOnly) {
   Report("ok", kT0 + 50 * kSec);  // arrives late
   auto rows = Rows(kT0 + 101 * kSec);
   EXPECT_EQ(rows[0]["status"], S("error"));
-  EXPECT_EQ(rows[0]["last_report"], S("2026-01-01T00:01:40.000Z"));
-  EXPECT_EQ(rows[0]["last_ok"], S("2026-01-01T00:00:50.000Z"));
+  EXPECT_EQ(rows[0]["last_report"], Value(kT0 + 100 * kSec));
+  EXPECT_EQ(rows[0]["last_ok"], Value(kT0 + 50 * kSec));
   EXPECT_EQ(rows[0]["reports"], Value(int64_t{2}));
 }
 
