@@ -35,9 +35,7 @@ import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
-PEERS = os.path.join(REPO, "..", "shared", "bench", "peers")
-if not os.path.isdir(PEERS):
-    PEERS = "/work/shared/bench/peers"
+PEERS = os.environ.get("PEERS") or os.path.join(REPO, "..", "shared", "bench", "peers")
 
 # (name, Logs Insights query, ClickHouse SQL). The Vigil queries are the text; the
 # SQL is the nearest typed-table equivalent (ClickHouse's `message` column is the event's

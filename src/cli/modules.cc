@@ -4,6 +4,7 @@
 
 #include "cron/cron.h"
 #include "diagnostics/diagnostics_module.h"
+#include "health/health_module.h"
 #include "state/state_db.h"
 
 namespace vigil {
@@ -12,6 +13,7 @@ std::vector<ModuleFactory> AllModules() {
   std::vector<ModuleFactory> out;
   // One line per module, in start order.
   out.push_back(MakeDiagnosticsModule);
+  out.push_back(&health::MakeHealthModule);
   out.push_back(cron::MakeCronModule);
   return out;
 }

@@ -97,6 +97,22 @@ std::string OccurrencesQuery(const ErrorGroup& g) {
   return q + "]";
 }
 
+// The rows of the error-group views: groups of `error_class` ("" = all); with an
+// explicit time range, the groups seen in it.
+query::TableFn GroupsTable(const ErrorGroups* groups, std::string error_class) {
+  return [groups, error_class](const query::TableRequest& r) -> Result<Batch> {
+    if (groups == nullptr) return Batch{};
+    ErrorGroupFilter f;
+    f.error_class = error_class;
+    if (r.explicit_range) {
+      f.since_ns = r.min_ts;
+      f.until_ns = r.max_ts;
+    }
+    ASSIGN_OR_RETURN(std::vector<ErrorGroup> list, groups->List(f));
+    return ErrorGroups::ToBatch(list);
+  };
+}
+
 class DiagnosticsModule : public ServerModule {
  public:
   DiagnosticsModule(ModuleContext& ctx, std::unique_ptr<StateDb> db, std::unique_ptr<ErrorGroups> groups)
@@ -129,26 +145,14 @@ class DiagnosticsModule : public ServerModule {
  private:
   void RegisterViews() {
     query::ViewRegistry& views = ctx_.views;
-    ErrorGroups* groups = groups_.get();
-    views.Register(query::ViewDef{
-        "errors", "error groups of every class (count, first/last seen, status)", "",
-        [groups](const query::TableRequest& r) -> Result<Batch> {
-          if (groups == nullptr) return Batch{};
-          ErrorGroupFilter f;
-          if (r.explicit_range) {
-            f.since_ns = r.min_ts;
-            f.until_ns = r.max_ts;
-          }
-          ASSIGN_OR_RETURN(std::vector<ErrorGroup> list, groups->List(f));
-          return ErrorGroups::ToBatch(list);
-        },
-        ErrorGroups::ColumnNames(), ErrorGroups::TimeColumns()});
-    for (auto [name, cls, what] : {std::tuple{"err_api", "ErrAPI", "failed calls to third-party APIs"},
-                                   {"err_400", "Err400", "4xx responses"},
-                                   {"errors_general", "Errors", "general errors"}}) {
-      views.Register(query::ViewDef{name, std::string("error groups: ") + what,
-                                    std::string("source errors | filter class = \"") + cls + "\"",
-                                    nullptr, {}, {}});
+    const ErrorGroups* groups = groups_.get();
+    // One table per class, filtered in SQL rather than after reading every group.
+    for (auto [name, cls, what] : {std::tuple{"errors", "", "error groups of every class (count, first/last seen, status)"},
+                                   {"err_api", "ErrAPI", "error groups: failed calls to third-party APIs"},
+                                   {"err_400", "Err400", "error groups: 4xx responses"},
+                                   {"errors_general", "Errors", "error groups: general errors"}}) {
+      views.Register(query::ViewDef{name, what, "", GroupsTable(groups, cls), ErrorGroups::ColumnNames(),
+                                    ErrorGroups::TimeColumns()});
     }
     for (bool by_tenant : {false, true}) {
       views.Register(query::ViewDef{
