@@ -355,6 +355,15 @@ Result<Config> ParseConfig(std::string_view yaml, std::string_view source) {
     RETURN_IF_ERROR(ParseKey(r, kv.first.Scalar(), kv.second, c));
   }
   c.pipeline.tenant_fields = c.tenant_fields;
+  // The pipeline's @kind rules follow the field names the cron and health modules are
+  // configured with (those modules validate their own sections).
+  const YAML::Node& raw = c.raw;  // const: lookups must not add keys
+  if (const YAML::Node job = raw["cron"]["fields"]["job"]; job && job.IsScalar()) {
+    c.pipeline.cron_job_field = job.Scalar();
+  }
+  if (const YAML::Node api = raw["health"]["external_apis"]["api_field"]; api && api.IsScalar()) {
+    c.pipeline.external_api_field = api.Scalar();
+  }
   return c;
 }
 

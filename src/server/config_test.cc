@@ -181,6 +181,11 @@ diagnosis:
   EXPECT_EQ(c->pipeline.diagnosis.n_plus_one_queries, 25);
   EXPECT_EQ(c->pipeline.diagnosis.python_db_share, 0.3);
 
+  Result<Config> kinds = ParseConfig("cron:\n  fields:\n    job: task\nhealth:\n  external_apis:\n    api_field: vendor\n");
+  ASSERT_TRUE(kinds.ok());
+  EXPECT_EQ(kinds->pipeline.cron_job_field, "task");
+  EXPECT_EQ(kinds->pipeline.external_api_field, "vendor");
+
   auto bad = [](const char* yaml) {
     Result<Config> r = ParseConfig(yaml);
     return r.ok() ? std::string("ok") : r.status().message();
