@@ -5,6 +5,7 @@
 #include <functional>
 #include <limits>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -279,6 +280,21 @@ Status ParseDiagnosis(const Reader& r, const YAML::Node& node, DiagnosisOptions&
   return Status::OK();
 }
 
+// The scalar at a path of mapping keys, or nullopt (no key is added on the way).
+std::optional<std::string> ScalarAt(const YAML::Node& root, std::initializer_list<const char*> path) {
+  YAML::Node node;
+  node.reset(root);  // reset, not '=': assignment would write into the document
+  for (const char* key : path) {
+    if (!node.IsMap()) return std::nullopt;
+    const YAML::Node& map = node;  // const lookups never add keys
+    YAML::Node next = map[key];
+    if (!next.IsDefined()) return std::nullopt;
+    node.reset(next);
+  }
+  if (!node.IsScalar()) return std::nullopt;
+  return node.Scalar();
+}
+
 Status ParseKey(const Reader& r, const std::string& name, const YAML::Node& v, Config& c) {
   if (name == "listen") {
     ASSIGN_OR_RETURN(c.listen, r.String(v, name));
@@ -357,12 +373,11 @@ Result<Config> ParseConfig(std::string_view yaml, std::string_view source) {
   c.pipeline.tenant_fields = c.tenant_fields;
   // The pipeline's @kind rules follow the field names the cron and health modules are
   // configured with (those modules validate their own sections).
-  const YAML::Node& raw = c.raw;  // const: lookups must not add keys
-  if (const YAML::Node job = raw["cron"]["fields"]["job"]; job && job.IsScalar()) {
-    c.pipeline.cron_job_field = job.Scalar();
+  if (std::optional<std::string> job = ScalarAt(c.raw, {"cron", "fields", "job"})) {
+    c.pipeline.cron_job_field = *job;
   }
-  if (const YAML::Node api = raw["health"]["external_apis"]["api_field"]; api && api.IsScalar()) {
-    c.pipeline.external_api_field = api.Scalar();
+  if (std::optional<std::string> api = ScalarAt(c.raw, {"health", "external_apis", "api_field"})) {
+    c.pipeline.external_api_field = *api;
   }
   return c;
 }
