@@ -340,7 +340,7 @@ void Evaluator::Judge(const Rule& rule, RuleState& rs, int64_t now, Pass& pass) 
     }
     const Decision d = Decide(rule, points);
     const InstanceState before = inst.st;
-    const int64_t seen = std::max(before.last_data_ns, before.since_ns);
+    const int64_t seen = before.last_data_ns != 0 ? before.last_data_ns : before.since_ns;
     if (pass.grouped && d.present == 0 && seen < forget_before && !id.empty()) {
       AlertNotice n;
       n.state = AlarmState::kOk;

@@ -380,12 +380,12 @@ Result<AlertingConfig> ParseAlertingConfig(const YAML::Node& alerting, std::stri
                                            const QueryOptions* check) {
   AlertingConfig out;
   out.external_url = "http://" + std::string(listen);
-  YAML::Node empty;
-  const YAML::Node& a = alerting.IsDefined() && !alerting.IsNull() ? alerting : empty;
-  if (a.IsDefined() && !a.IsMap()) return Status::InvalidArgument("alerting: expected a map");
+  const YAML::Node& a = alerting;
+  const bool present = a.IsDefined() && !a.IsNull();
+  if (present && !a.IsMap()) return Status::InvalidArgument("alerting: expected a map");
   std::set<std::string> off;
   std::vector<Rule> configured;
-  if (a.IsMap()) {
+  if (present) {
     RETURN_IF_ERROR(CheckSectionKeys(a));
     if (a["evaluation_interval"].IsDefined()) {
       Result<int64_t> d = ParseDuration(a["evaluation_interval"].Scalar());
@@ -399,10 +399,11 @@ Result<AlertingConfig> ParseAlertingConfig(const YAML::Node& alerting, std::stri
     while (!out.external_url.empty() && out.external_url.back() == '/') out.external_url.pop_back();
     ASSIGN_OR_RETURN(off, DisabledDefaults(a["defaults"]));
     const YAML::Node rules = a["rules"];
-    if (rules.IsDefined() && !rules.IsNull() && !rules.IsSequence()) {
+    const bool listed = rules.IsDefined() && rules.IsSequence();
+    if (rules.IsDefined() && !rules.IsNull() && !listed) {
       return Status::InvalidArgument("alerting.rules: expected a list of rules");
     }
-    for (size_t i = 0; rules.IsSequence() && i < rules.size(); ++i) {
+    for (size_t i = 0; listed && i < rules.size(); ++i) {
       ASSIGN_OR_RETURN(Rule r, ParseRule(rules[i], "alerting.rules[" + std::to_string(i) + "]",
                                          RuleOrigin::kConfig, check));
       configured.push_back(std::move(r));
