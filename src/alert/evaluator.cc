@@ -1,6 +1,7 @@
 #include "alert/evaluator.h"
 
 #include <algorithm>
+#include <chrono>
 #include <limits>
 
 #include "alert/series_reader.h"
@@ -193,11 +194,19 @@ int64_t Evaluator::RunDue(int64_t now) {
       rs->next_due_ns = now + interval;
     }
   }
+  const auto t0 = std::chrono::steady_clock::now();
   for (const std::string& name : due) {
     Status s = Run(name, now);
     (void)s;  // logged and recorded by Run; the other rules still run
   }
+  const std::chrono::duration<double> took = std::chrono::steady_clock::now() - t0;
   std::lock_guard<std::mutex> lock(mu_);
+  if (!due.empty()) {
+    ++stats_.passes;
+    stats_.evaluation_seconds += took.count();
+    stats_.last_pass_seconds = took.count();
+    stats_.last_pass_rules = due.size();
+  }
   int64_t next = kNever;
   for (auto& [name, rs] : rules_) next = std::min(next, rs->next_due_ns);
   return next;
