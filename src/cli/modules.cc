@@ -2,6 +2,7 @@
 
 #include <iostream>
 
+#include "alert/alert_module.h"
 #include "state/state_db.h"
 
 namespace vigil {
@@ -9,6 +10,7 @@ namespace vigil {
 std::vector<ModuleFactory> AllModules() {
   std::vector<ModuleFactory> out;
   // One line per module, in start order.
+  out.push_back(MakeAlertModule);
   return out;
 }
 
