@@ -6,7 +6,7 @@
 #include <charconv>
 
 #include "alert/dispatcher_impl.h"
-#include "alert/yaml_reader.h"
+#include "alert/rules.h"
 #include "core/timestamp.h"
 #include "server/json_writer.h"
 #include "server/time_arg.h"

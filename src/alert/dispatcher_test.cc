@@ -396,7 +396,7 @@ TEST_F(DispatcherTest, BadSilenceBodies) {
 TEST_F(DispatcherTest, ReloadKeepsStateAndRejectsBadConfig) {
   ASSERT_TRUE(d_->Enqueue(Firing("lat", "/a", kT0)).ok());
   EXPECT_FALSE(d_->Reload(YAML::Load("routes:\n  - receiver: missing\n")).ok());
-  ASSERT_TRUE(d_->Reload(YAML::Load(std::string(kConfig) + "default_receiver: ops\n")).ok());
+  ASSERT_TRUE(d_->Reload(YAML::Load(std::string(kConfig) + "route: {receiver: ops}\n")).ok());
   EXPECT_EQ(TickAt(30).size(), 1u);
 }
 

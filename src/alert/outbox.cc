@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "alert/alarm_store.h"
 #include "alert/receivers.h"
 #include "alert/silences.h"
 #include "server/json_writer.h"
@@ -267,7 +268,7 @@ Result<std::map<std::string, Labels>> Outbox::FiringInstances(const std::string&
     for (;;) {
       ASSIGN_OR_RETURN(bool row, st.Step());
       if (!row) return Status::OK();
-      ASSIGN_OR_RETURN(out[st.Text(0)], LabelsFromJson(st.Text(1)));
+      ASSIGN_OR_RETURN(out[st.Text(0)], ParseLabelsJson(st.Text(1)));
     }
   }));
   return out;
@@ -284,7 +285,7 @@ Result<std::vector<GroupState>> Outbox::DueGroups(int64_t now) {
       ASSIGN_OR_RETURN(bool row, st.Step());
       if (!row) return Status::OK();
       GroupState g{st.Text(0), st.Text(1), {}, st.Int(3), st.Int(4), st.Int(5), st.Int(6)};
-      ASSIGN_OR_RETURN(g.group_labels, LabelsFromJson(st.Text(2)));
+      ASSIGN_OR_RETURN(g.group_labels, ParseLabelsJson(st.Text(2)));
       out.push_back(std::move(g));
     }
   }));

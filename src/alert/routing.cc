@@ -183,11 +183,20 @@ bool MatchAll(const std::vector<LabelMatcher>& matchers, const Labels& labels) {
 Result<RoutingTable> RoutingTable::Parse(const YAML::Node& alerting,
                                          const std::vector<std::string>& receivers) {
   RoutingTable t;
-  GroupSettings defaults;
-  if (alerting && alerting.IsMap()) {
-    ASSIGN_OR_RETURN(defaults, ParseGroupSettings(alerting, "alerting", defaults));
-  }
   if (!alerting || !alerting.IsMap()) return t;
+  GroupSettings defaults;
+  if (const YAML::Node root = alerting["route"]) {
+    RETURN_IF_ERROR(YamlCheckKeys(root, "alerting.route",
+                                  {"receiver", "group_by", "group_wait", "group_interval", "repeat_interval"}));
+    ASSIGN_OR_RETURN(defaults, ParseGroupSettings(root, "alerting.route", defaults));
+    if (root["receiver"]) {
+      auto r = std::make_unique<Route>();
+      ASSIGN_OR_RETURN(r->receiver, YamlString(root["receiver"], "alerting.route.receiver"));
+      RETURN_IF_ERROR(CheckReceiver(root["receiver"], "alerting.route.receiver", r->receiver, receivers));
+      r->group = defaults;
+      t.default_route_ = std::move(r);
+    }
+  }
   if (const YAML::Node routes = alerting["routes"]) {
     if (!routes.IsSequence()) return YamlError(routes, "alerting.routes", "expected a list of routes");
     for (size_t i = 0; i < routes.size(); ++i) {
@@ -195,13 +204,6 @@ Result<RoutingTable> RoutingTable::Parse(const YAML::Node& alerting,
                                            defaults, receivers));
       t.routes_.push_back(std::move(r));
     }
-  }
-  if (const YAML::Node def = alerting["default_receiver"]) {
-    auto r = std::make_unique<Route>();
-    ASSIGN_OR_RETURN(r->receiver, YamlString(def, "alerting.default_receiver"));
-    RETURN_IF_ERROR(CheckReceiver(def, "alerting.default_receiver", r->receiver, receivers));
-    r->group = defaults;
-    t.default_route_ = std::move(r);
   }
   return t;
 }

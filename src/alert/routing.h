@@ -3,7 +3,8 @@
 //
 // Routing: routes are tried in order; the first whose matchers all match takes the alert
 // and ends the search unless it has `continue: true`. When no route matched, the
-// `default_receiver` (if any) takes it with the default grouping settings.
+// receiver of the root `route:` (if any) takes it. The root route's grouping settings are
+// the defaults of every route.
 // Thread-safety: immutable after parsing; safe to share.
 #pragma once
 
@@ -60,8 +61,8 @@ struct Route {
 
 class RoutingTable {
  public:
-  // Reads `routes:`, `default_receiver:` and the default group settings (`group_by`,
-  // `group_wait`, `group_interval`, `repeat_interval`) of the `alerting:` node. Every
+  // Reads `route:` (receiver, group_by, group_wait, group_interval, repeat_interval: the
+  // fallback receiver and the defaults) and `routes:` of the `alerting:` node. Every
   // receiver named must be in `receivers`.
   static Result<RoutingTable> Parse(const YAML::Node& alerting,
                                     const std::vector<std::string>& receivers);

@@ -62,8 +62,7 @@ std::vector<std::string> Receivers(const RoutingTable& t, const Labels& l) {
 
 TEST(RoutingTest, FirstMatchContinueAndDefault) {
   RoutingTable t = Table(R"(
-default_receiver: ops
-group_wait: 10s
+route: {receiver: ops, group_wait: 10s}
 routes:
   - receiver: all
     continue: true
@@ -80,7 +79,8 @@ routes:
 
 TEST(RoutingTest, DefaultOnlyWhenNothingMatched) {
   RoutingTable t = Table(R"(
-default_receiver: ops
+route:
+  receiver: ops
 routes:
   - receiver: db
     matchers: ['team="db"']
@@ -111,7 +111,8 @@ TEST(RoutingTest, ConfigErrorsNameTheSetting) {
   EXPECT_NE(err("routes:\n  - receiver: ops\n    matchers: ['a=~\"(\"']\n").find("bad regex"), std::string::npos);
   EXPECT_NE(err("routes:\n  - receiver: ops\n    group_wait: soon\n").find("group_wait"), std::string::npos);
   EXPECT_NE(err("routes:\n  - receiver: ops\n    colour: red\n").find("unknown setting"), std::string::npos);
-  EXPECT_NE(err("default_receiver: pager\n").find("no receiver named"), std::string::npos);
+  EXPECT_NE(err("route: {receiver: pager}\n").find("alerting.route.receiver"), std::string::npos);
+  EXPECT_NE(err("route: {receiver: ops, continue: true}\n").find("unknown setting"), std::string::npos);
 }
 
 TEST(GroupTest, GroupLabelsAndKey) {

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <random>
 
+#include "alert/alarm_store.h"
 #include "alert/yaml_reader.h"
 #include "core/json_render.h"
 #include "core/timestamp.h"
@@ -229,18 +230,7 @@ Result<std::vector<Silence>> ParseConfigSilences(const YAML::Node& alerting) {
   return out;
 }
 
-std::string LabelsToJson(const Labels& labels) {
-  std::string out = "{";
-  for (const auto& [k, v] : labels) {
-    if (out.size() > 1) out += ",";
-    AppendJsonString(k, &out);
-    out += ":";
-    AppendJsonString(v, &out);
-  }
-  return out + "}";
-}
-
-Result<Labels> LabelsFromJson(std::string_view json) {
+Result<Labels> ParseLabelsJson(std::string_view json) {
   simdjson::dom::parser parser;
   simdjson::dom::object obj;
   if (parser.parse(json.data(), json.size()).get_object().get(obj) != simdjson::SUCCESS) {
@@ -294,7 +284,7 @@ Status SilenceStore::Load() {
       ASSIGN_OR_RETURN(bool row, acks_st.Step());
       if (!row) break;
       Ack a{acks_st.Text(0), acks_st.Text(1), {}, acks_st.Text(3), acks_st.Text(4), acks_st.Int(5)};
-      ASSIGN_OR_RETURN(a.labels, LabelsFromJson(acks_st.Text(2)));
+      ASSIGN_OR_RETURN(a.labels, ParseLabelsJson(acks_st.Text(2)));
       acks[a.instance] = std::move(a);
     }
     return Status::OK();

@@ -111,8 +111,8 @@ class SilenceStore {
   std::map<std::string, Ack> acks_ GUARDED_BY(mu_);  // by instance
 };
 
-// JSON text of labels / matchers for storage; and back.
-std::string LabelsToJson(const Labels& labels);
-Result<Labels> LabelsFromJson(std::string_view json);
+// Labels from a JSON object of strings (stored or sent); InvalidArgument otherwise. The
+// inverse is LabelsToJson (alarm_store.h).
+Result<Labels> ParseLabelsJson(std::string_view json);
 
 }  // namespace vigil::alert

@@ -1,48 +1,8 @@
 #include "alert/yaml_reader.h"
 
-#include <charconv>
-#include <limits>
+#include "alert/rules.h"
 
 namespace vigil::alert {
-
-namespace {
-
-int64_t UnitNanos(std::string_view unit) {
-  constexpr int64_t kSec = 1'000'000'000;
-  if (unit == "ms") return 1'000'000;
-  if (unit == "s") return kSec;
-  if (unit == "m") return 60 * kSec;
-  if (unit == "h") return 3600 * kSec;
-  if (unit == "d") return 86400 * kSec;
-  if (unit == "w") return 7 * 86400 * kSec;
-  return 0;
-}
-
-}  // namespace
-
-Result<int64_t> ParseDuration(std::string_view text) {
-  const std::string expected = "expected a duration such as 30s, 5m or 1h30m, got \"" +
-                               std::string(text) + "\"";
-  if (text.empty()) return Status::InvalidArgument(expected);
-  int64_t total = 0;
-  size_t i = 0;
-  while (i < text.size()) {
-    int64_t n = 0;
-    auto [end, ec] = std::from_chars(text.data() + i, text.data() + text.size(), n);
-    if (ec != std::errc() || n < 0) return Status::InvalidArgument(expected);
-    size_t j = static_cast<size_t>(end - text.data());
-    size_t k = j;
-    while (k < text.size() && text[k] >= 'a' && text[k] <= 'z') ++k;
-    const int64_t unit = UnitNanos(text.substr(j, k - j));
-    if (unit == 0) return Status::InvalidArgument(expected);
-    if (n > (std::numeric_limits<int64_t>::max() - total) / unit) {
-      return Status::InvalidArgument("duration \"" + std::string(text) + "\" is too long");
-    }
-    total += n * unit;
-    i = k;
-  }
-  return total;
-}
 
 Status YamlError(const YAML::Node& node, std::string_view path, std::string_view what) {
   std::string msg(path);

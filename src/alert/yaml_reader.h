@@ -20,7 +20,7 @@ namespace vigil::alert {
 Status YamlError(const YAML::Node& node, std::string_view path, std::string_view what);
 Result<std::string> YamlString(const YAML::Node& node, std::string_view path);
 Result<bool> YamlBool(const YAML::Node& node, std::string_view path);
-// A duration such as "30s", "5m", "1h30m" (units ms, s, m, h, d, w) in ns; at least `min_ns`.
+// A duration such as "30s", "5m", "1h" (rules.h ParseDuration) in ns; at least `min_ns`.
 Result<int64_t> YamlDuration(const YAML::Node& node, std::string_view path, int64_t min_ns = 0);
 // A list of strings (a single string is a list of one).
 Result<std::vector<std::string>> YamlStrings(const YAML::Node& node, std::string_view path);
@@ -28,8 +28,5 @@ Result<std::map<std::string, std::string>> YamlStringMap(const YAML::Node& node,
 // InvalidArgument when `map` is not a map or has a key outside `allowed`.
 Status YamlCheckKeys(const YAML::Node& map, std::string_view path,
                      std::initializer_list<std::string_view> allowed);
-
-// The duration syntax above, without YAML. InvalidArgument says what was expected.
-Result<int64_t> ParseDuration(std::string_view text);
 
 }  // namespace vigil::alert
