@@ -60,6 +60,7 @@ InstanceState Step(const Rule& rule, const InstanceState& before, Verdict verdic
                    std::optional<double> value, int64_t now) {
   InstanceState s = before;
   s.last_eval_ns = now;
+  if (s.since_ns == 0) s.since_ns = now;  // a new instance's first evaluation
   if (value) {
     s.value = value;
     s.last_data_ns = now;

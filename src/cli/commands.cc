@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 
+#include "cli/alarms_command.h"
 #include "cli/import.h"
 #include "cli/modules.h"
 #include "cli/query_command.h"
@@ -180,6 +181,8 @@ int RunCli(int argc, char** argv) {
   AddShip(app, ship, rc);
   std::string compact_dir;
   AddCompact(app, compact_dir, rc);
+  AlarmsCommandOptions alarms;
+  AddAlarmsCommand(app, alarms, rc);
   CLI11_PARSE(app, argc, argv);
   return rc;
 }

@@ -71,9 +71,17 @@ Result<std::unique_ptr<HttpClient>> HttpClient::Create(const std::string& base_u
 Result<HttpReply> HttpClient::Post(
     const std::string& path, const std::string& content_type, const std::string& body,
     const std::vector<std::pair<std::string, std::string>>& headers) {
-  http::request<http::string_body> req{http::verb::post, path, 11};
+  return Send("POST", path, content_type, body, headers);
+}
+
+Result<HttpReply> HttpClient::Send(
+    const std::string& method, const std::string& path, const std::string& content_type,
+    const std::string& body, const std::vector<std::pair<std::string, std::string>>& headers) {
+  const http::verb verb = http::string_to_verb(method);
+  if (verb == http::verb::unknown) return Status::InvalidArgument("unknown HTTP method " + method);
+  http::request<http::string_body> req{verb, path, 11};
   req.set(http::field::host, impl_->host);
-  req.set(http::field::content_type, content_type);
+  if (!body.empty()) req.set(http::field::content_type, content_type);
   req.keep_alive(true);
   for (const auto& [k, v] : headers) req.set(k, v);
   req.body() = body;

@@ -26,6 +26,10 @@ class HttpClient {
   Result<HttpReply> Post(const std::string& path, const std::string& content_type,
                          const std::string& body,
                          const std::vector<std::pair<std::string, std::string>>& headers = {});
+  // Same for any method ("GET", "PUT", "DELETE", ...); an empty body sends none.
+  Result<HttpReply> Send(const std::string& method, const std::string& path,
+                         const std::string& content_type, const std::string& body,
+                         const std::vector<std::pair<std::string, std::string>>& headers = {});
 
  private:
   struct Impl;
