@@ -116,7 +116,7 @@ void DispatcherImpl::Wake() {
 Status DispatcherImpl::Enqueue(const AlertNotice& notice) {
   const int64_t now = deps.now_ns();
   RETURN_IF_ERROR(outbox->TrackFiring(notice));
-  if (!IsFiring(notice)) RETURN_IF_ERROR(silences->ClearAck(notice.instance));
+  if (!IsFiring(notice)) RETURN_IF_ERROR(silences->ClearAck(AlertKey(notice)));
   std::shared_ptr<const NotifyConfig> c = config();
   for (const Route* route : c->routing.Match(notice.labels)) {
     RETURN_IF_ERROR(outbox->AddToGroup(route->receiver, GroupLabels(route->group, notice.labels), route->group,
@@ -173,7 +173,7 @@ Status DispatcherImpl::FlushGroup(const NotifyConfig& c, const GroupState& g, in
       continue;
     }
     any_new = any_new || a.changed || !a.firing || !a.notified;
-    if (a.firing) r.notified.push_back(a.notice.instance);
+    if (a.firing) r.notified.push_back(AlertKey(a.notice));
     n.alerts.push_back(a.notice);
   }
   r.sent = !n.alerts.empty() && (any_new || repeat_due);

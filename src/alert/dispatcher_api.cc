@@ -302,16 +302,16 @@ class Handlers {
     w.Key("acked");
     w.BeginArray();
     for (const auto& [inst, labels] : *firing) {
-      ack.instance = inst;
       ack.rule = rule;
       ack.labels = labels;
       ack.at_ns = now;
-      if (Status st = impl_.silences->AddAck(ack); !st.ok()) return HttpResponse::Error(st);
       AlertNotice n;
       n.rule = rule;
       n.instance = inst;
       n.labels = labels;
-      impl_.AddHistoryRow(n, "ack", "", now, [&](BatchBuilder& b) {
+      ack.instance = AlertKey(n);
+      if (Status st = impl_.silences->AddAck(ack); !st.ok()) return HttpResponse::Error(st);
+      impl_.AddHistoryRow(n, "acknowledged", "", now, [&](BatchBuilder& b) {
         b.AddString("author", ack.author);
         if (!ack.comment.empty()) b.AddString("comment", ack.comment);
       });

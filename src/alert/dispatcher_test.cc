@@ -348,7 +348,7 @@ TEST_F(DispatcherTest, AckMutesRepeatsUntilResolved) {
   HttpResponse ack = Call("POST", "/api/v1/alarms/lat/ack", R"({"author": "bob", "comment": "on it"})");
   ASSERT_EQ(ack.status, 200) << ack.body;
   EXPECT_NE(ack.body.find("lat//a"), std::string::npos);
-  EXPECT_EQ(HistoryCount("ack"), 1);
+  EXPECT_EQ(HistoryCount("acknowledged"), 1);
   EXPECT_TRUE(TickAt(30 + 3600).empty()) << "the repeat is muted";
   EXPECT_EQ(HistoryCount("acked"), 1);
   now_ = kT0 + 4000 * kSec;

@@ -31,7 +31,7 @@ CREATE TABLE IF NOT EXISTS alert_outbox(
   test INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS alert_outbox_pending ON alert_outbox(status, receiver, group_key, id);
 CREATE TABLE IF NOT EXISTS alert_firing(
-  instance TEXT PRIMARY KEY, rule TEXT NOT NULL, labels TEXT NOT NULL);
+  rule TEXT NOT NULL, instance TEXT NOT NULL, labels TEXT NOT NULL, PRIMARY KEY(rule, instance));
 )sql";
 
 constexpr const char* kDeliveryColumns =
@@ -192,6 +192,8 @@ Status UpsertGroup(StateDb& db, const std::string& receiver, const Labels& group
 
 }  // namespace
 
+std::string AlertKey(const AlertNotice& n) { return n.rule + "\x1f" + n.instance; }
+
 std::string NoticesToJson(const std::vector<AlertNotice>& notices) {
   JsonWriter w;
   w.BeginArray();
@@ -226,20 +228,20 @@ Status Outbox::AddToGroup(const std::string& receiver, const Labels& group_label
   return db_.Transaction([&]() -> Status {
     ASSIGN_OR_RETURN(Statement find, db_.Prepare(
         "SELECT notified FROM alert_group_alerts WHERE receiver = ? AND group_key = ? AND instance = ?"));
-    find.Bind(1, receiver).Bind(2, key).Bind(3, notice.instance);
+    find.Bind(1, receiver).Bind(2, key).Bind(3, AlertKey(notice));
     ASSIGN_OR_RETURN(bool present, find.Step());
     const bool notified = present && find.Int(0) != 0;
     if (!firing && (!present || !keep_resolved || !notified)) {
       if (!present) return Status::OK();
       ASSIGN_OR_RETURN(Statement del, db_.Prepare(
           "DELETE FROM alert_group_alerts WHERE receiver = ? AND group_key = ? AND instance = ?"));
-      del.Bind(1, receiver).Bind(2, key).Bind(3, notice.instance);
+      del.Bind(1, receiver).Bind(2, key).Bind(3, AlertKey(notice));
       return del.Run();
     }
     ASSIGN_OR_RETURN(Statement put, db_.Prepare(
         "INSERT OR REPLACE INTO alert_group_alerts(receiver, group_key, instance, notice, firing, changed, "
         "notified) VALUES(?,?,?,?,?,1,?)"));
-    put.Bind(1, receiver).Bind(2, key).Bind(3, notice.instance).Bind(4, NoticesToJson({notice}));
+    put.Bind(1, receiver).Bind(2, key).Bind(3, AlertKey(notice)).Bind(4, NoticesToJson({notice}));
     put.Bind(5, int64_t{firing}).Bind(6, int64_t{notified});
     RETURN_IF_ERROR(put.Run());
     return UpsertGroup(db_, receiver, group_labels, g, now);
@@ -250,12 +252,12 @@ Status Outbox::TrackFiring(const AlertNotice& notice) {
   return db_.Transaction([&]() -> Status {
     if (IsFiring(notice)) {
       ASSIGN_OR_RETURN(Statement st, db_.Prepare(
-          "INSERT OR REPLACE INTO alert_firing(instance, rule, labels) VALUES(?,?,?)"));
-      st.Bind(1, notice.instance).Bind(2, notice.rule).Bind(3, LabelsToJson(notice.labels));
+          "INSERT OR REPLACE INTO alert_firing(rule, instance, labels) VALUES(?,?,?)"));
+      st.Bind(1, notice.rule).Bind(2, notice.instance).Bind(3, LabelsToJson(notice.labels));
       return st.Run();
     }
-    ASSIGN_OR_RETURN(Statement st, db_.Prepare("DELETE FROM alert_firing WHERE instance = ?"));
-    st.Bind(1, notice.instance);
+    ASSIGN_OR_RETURN(Statement st, db_.Prepare("DELETE FROM alert_firing WHERE rule = ? AND instance = ?"));
+    st.Bind(1, notice.rule).Bind(2, notice.instance);
     return st.Run();
   });
 }

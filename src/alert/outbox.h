@@ -63,7 +63,7 @@ struct Delivery {
 // What a flush decided for one group.
 struct FlushResult {
   std::optional<Delivery> delivery;        // queued into the outbox
-  std::vector<std::string> notified;       // instances now notified as firing
+  std::vector<std::string> notified;       // AlertKeys now notified as firing
   int64_t next_flush_ns = 0;               // when the group is looked at again
   bool sent = false;                       // whether last_flush becomes now
 };
@@ -105,6 +105,10 @@ class Outbox {
   explicit Outbox(StateDb& db) : db_(db) {}
   StateDb& db_;
 };
+
+// What identifies an alert instance across rules (instances of two rules may share the
+// same group-label text): rule, U+001F, instance.
+std::string AlertKey(const AlertNotice& n);
 
 // JSON text of notices, for storage; and back. Corruption when the text is not ours.
 std::string NoticesToJson(const std::vector<AlertNotice>& notices);

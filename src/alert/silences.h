@@ -71,7 +71,7 @@ Result<Recurrence> MakeRecurrence(const std::vector<std::string>& days, std::str
 Result<std::vector<Silence>> ParseConfigSilences(const YAML::Node& alerting);
 
 struct Ack {
-  std::string instance;
+  std::string instance;  // AlertKey (outbox.h): rule and instance
   std::string rule;
   Labels labels;
   std::string author;
