@@ -1,5 +1,6 @@
 #include "alert/dispatcher.h"
 
+#include <algorithm>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -86,12 +87,16 @@ void DispatcherImpl::StartThread() {
   thread = std::thread([this] {
     std::unique_lock<std::mutex> lock(bg_mu);
     while (!stop) {
-      cv.wait_for(lock, std::chrono::milliseconds(500), [this] { return stop || wake; });
-      if (stop) break;
       wake = false;
       lock.unlock();
       Tick();
+      // Sleeps until the next flush or attempt is due (at most a second, so a clock
+      // that jumps or a failed read is noticed soon); Enqueue and the API wake it early.
+      Result<int64_t> next = outbox->NextDue();
+      const int64_t wait_ns =
+          std::clamp<int64_t>((next.ok() ? *next : 0) - deps.now_ns(), 1'000'000, 1'000'000'000);
       lock.lock();
+      cv.wait_for(lock, std::chrono::nanoseconds(wait_ns), [this] { return stop || wake; });
     }
   });
 }
@@ -208,9 +213,10 @@ void DispatcherImpl::Attempt(Delivery& d, int64_t now) {
     d.last_error = "receiver \"" + d.receiver + "\" is no longer configured";
     result = "failed";
   } else if (now >= d.deadline_ns) {
+    // Late (the process was down, or attempts queued behind others): the last error of
+    // the receiver stays the reason.
     d.status = "failed";
-    d.last_error = "delivery deadline passed before an attempt (last error: " +
-                   (d.last_error.empty() ? std::string("none") : d.last_error) + ")";
+    if (d.last_error.empty()) d.last_error = "delivery deadline passed before any attempt";
     result = "failed";
   } else {
     const TransportResult tr = deps.transport->Send(MakeRequest(*receiver, d.body));

@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <limits>
 
 #include "alert/alarm_store.h"
 #include "alert/receivers.h"
@@ -413,6 +414,19 @@ Result<int64_t> Outbox::CountPending() {
     return Status::OK();
   }));
   return n;
+}
+
+Result<int64_t> Outbox::NextDue() {
+  int64_t next = std::numeric_limits<int64_t>::max();
+  RETURN_IF_ERROR(db_.Locked([&]() -> Status {
+    ASSIGN_OR_RETURN(Statement st, db_.Prepare(
+        "SELECT MIN(t) FROM (SELECT MIN(next_flush) AS t FROM alert_groups UNION ALL "
+        "SELECT MIN(next_attempt) FROM alert_outbox WHERE status = 'pending')"));
+    ASSIGN_OR_RETURN(bool row, st.Step());
+    if (row && !st.IsNull(0)) next = st.Int(0);
+    return Status::OK();
+  }));
+  return next;
 }
 
 }  // namespace vigil::alert
