@@ -6,7 +6,7 @@
 // (2xx) or the delivery deadline passes. Every attempt, and every silence or ack that
 // muted something, is stored as an `@kind = "alarm_history"` event.
 //
-// Configuration: the `alerting:` YAML node (receivers, routes, default_receiver,
+// Configuration: the `alerting:` YAML node (receivers, route, routes,
 // group/repeat defaults, delivery, silences); rules and evaluation_interval belong to the
 // evaluator and are ignored here. See docs/alerting.md.
 //

@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "cli/alarms_command.h"
+#include "cli/silence_command.h"
 #include "cli/import.h"
 #include "cli/modules.h"
 #include "cli/query_command.h"
@@ -183,6 +184,8 @@ int RunCli(int argc, char** argv) {
   AddCompact(app, compact_dir, rc);
   AlarmsCommandOptions alarms;
   AddAlarmsCommand(app, alarms, rc);
+  SilenceCommandOptions silence;
+  AddSilenceCommand(app, silence, rc);
   CLI11_PARSE(app, argc, argv);
   return rc;
 }
