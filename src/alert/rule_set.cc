@@ -4,7 +4,23 @@ namespace vigil::alert {
 
 namespace {
 
+constexpr size_t kMaxRuleBytes = 1 << 20;
+constexpr int kMaxRuleNesting = 32;
+
+// The parser recurses per nesting level: a hostile body must not exhaust the stack.
+Status CheckShape(const std::string& text) {
+  if (text.size() > kMaxRuleBytes) return Status::InvalidArgument("rule body is larger than 1 MiB");
+  int depth = 0;
+  for (char c : text) {
+    if (c == '[' || c == '{') ++depth;
+    if (c == ']' || c == '}') --depth;
+    if (depth > kMaxRuleNesting) return Status::InvalidArgument("rule body is nested too deeply");
+  }
+  return Status::OK();
+}
+
 Result<YAML::Node> LoadYaml(const std::string& text) {
+  RETURN_IF_ERROR(CheckShape(text));
   try {
     return YAML::Load(text);
   } catch (const YAML::Exception& e) {

@@ -113,6 +113,8 @@ TEST_F(RuleSetTest, ConfigAndDefaultRulesCannotBeChangedThroughTheApi) {
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.status().message().find("rule \"b\": query: line 1"), std::string::npos) << bad.status().message();
   EXPECT_EQ(set_->Put("{not json", "", true).status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(set_->Put("[1, 2]", "", true).status().message(), "rule: expected a map with name, query, threshold ...");
+  EXPECT_EQ(set_->Put(std::string(100000, '['), "", true).status().message(), "rule body is nested too deeply");
 }
 
 TEST_F(RuleSetTest, AReloadThatClashesWithAnApiRuleChangesNothing) {

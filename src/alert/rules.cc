@@ -307,7 +307,9 @@ std::string FormatDuration(int64_t ns) {
 Result<Rule> ParseRule(const YAML::Node& node, std::string_view where, RuleOrigin origin,
                        const QueryOptions* check) {
   RuleReader r(node, where);
-  if (!node.IsMap()) return r.Fail("rule", "expected a map with name, query, threshold ...");
+  if (!node.IsMap()) {
+    return Status::InvalidArgument(std::string(where) + ": expected a map with name, query, threshold ...");
+  }
   Rule rule;
   rule.origin = origin;
   ASSIGN_OR_RETURN(rule.name, r.String("name", true));
