@@ -271,3 +271,43 @@ def test_bad_alerting_config_fails_start_with_the_rule_and_key(tmp_path):
     p = run_vigil("serve", "--data", tmp_path / "d", "--listen", "127.0.0.1:0", "--config", cfg, timeout=30)
     assert p.returncode != 0
     assert 'rule "busy": for: expected a duration' in p.stderr, p.stderr
+
+
+PENDING = """
+alerting:
+  evaluation_interval: 500ms
+  defaults: false
+  rules:
+    - name: slow_burn
+      query: 'filter status >= 500 | stats count(*) as value by bin(1m)'
+      evaluation_periods: 2
+      datapoints_to_alarm: 1
+      threshold: 0
+      for: 6s
+"""
+
+
+def iso_to_ms(text):
+    import datetime
+    t = datetime.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=datetime.timezone.utc)
+    return round(t.timestamp() * 1000)
+
+
+def test_pending_timer_survives_a_restart(vigil_server, tmp_path):
+    cfg = write_config(tmp_path / "vigil.yaml", PENDING)
+    s = vigil_server(config=cfg)
+    ingest(s, [request_line(int(time.time() * 1000), i, 502, 10.0) for i in range(3)])
+    got = wait_for(s, {("slow_burn", ""): "PENDING"})
+    pending_since = got[("slow_burn", "")]["pending_since"]
+    assert s.stop() == 0
+    time.sleep(2)  # down for a while: a timer restarted at the restart would fire >= 8 s late
+    s2 = vigil_server(data_dir=s.data_dir, config=cfg)
+    got = alarms(s2)[("slow_burn", "")]
+    if got["state"] == "PENDING":
+        assert got["pending_since"] == pending_since
+    got = wait_for(s2, {("slow_burn", ""): "ALARM"})[("slow_burn", "")]
+    # Fired once the breach had lasted `for` counted from before the restart.
+    fired_after = iso_to_ms(got["firing_since"]) - iso_to_ms(pending_since)
+    assert 6000 <= fired_after < 8000, (pending_since, got["firing_since"])
+    hist = s2.session.get(s2.url + "/api/v1/alarms/slow_burn", timeout=30).json()["history"]
+    assert [h["state"] for h in reversed(hist) if h["event"] == "state_change"] == ["PENDING", "ALARM"]
