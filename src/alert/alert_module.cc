@@ -11,6 +11,7 @@
 #include "alert/dispatcher.h"
 #include "alert/evaluator.h"
 #include "alert/rule_set.h"
+#include "server/thread_annotations.h"
 
 namespace vigil {
 
@@ -187,8 +188,8 @@ class AlertModule : public ServerModule {
   std::unique_ptr<alert::RuleSet> rules_;
   std::mutex mu_;
   std::condition_variable cv_;
-  bool stopping_ = false;  // guarded by mu_
-  bool wake_ = false;      // guarded by mu_
+  bool stopping_ GUARDED_BY(mu_) = false;
+  bool wake_ GUARDED_BY(mu_) = false;
   std::thread thread_;
 };
 

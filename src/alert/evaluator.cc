@@ -245,7 +245,11 @@ Status Evaluator::Run(const std::string& name, int64_t now) {
       const int64_t p = rule.period_ns;
       pass.window_start = FloorTo(now, p) - (pass.n - 1) * p;
       int64_t from = pass.window_start;
-      if (rs.cached_from <= from && rs.cached_to > from) from = rs.cached_to;
+      const int64_t open_period = pass.window_start + (pass.n - 1) * p;
+      // (A cache beyond the open period means the clock went back: query everything.)
+      if (rs.cached_from <= from && rs.cached_to > from && rs.cached_to <= open_period) {
+        from = rs.cached_to;
+      }
       pass.first_fresh = static_cast<int>((from - pass.window_start) / p);
     }
   }

@@ -37,6 +37,7 @@
 #include "alert/rules.h"
 #include "core/batch.h"
 #include "query/query.h"
+#include "server/thread_annotations.h"
 
 namespace vigil::alert {
 
@@ -123,17 +124,18 @@ class Evaluator {
 
   Status Run(const std::string& name, int64_t now);
   Status Collect(const Rule& rule, int64_t now, Pass& pass);
-  std::string LinkLocked(const Rule& rule, int64_t start_ns, int64_t end_ns) const;
-  void Judge(const Rule& rule, RuleState& rs, int64_t now, Pass& pass);
-  Status Finish(Pass& pass);
+  std::string LinkLocked(const Rule& rule, int64_t start_ns, int64_t end_ns) const REQUIRES(mu_);
+  void Judge(const Rule& rule, RuleState& rs, int64_t now, Pass& pass) REQUIRES(mu_);
+  Status Finish(Pass& pass) EXCLUDES(mu_);  // notifies, persists, stores events
 
   EvaluatorDeps deps_;
   mutable std::mutex mu_;
-  std::map<std::string, std::unique_ptr<RuleState>, std::less<>> rules_;  // guarded by mu_
-  std::map<std::string, std::vector<StoredInstance>> orphans_;  // loaded, rule not set yet
-  int64_t default_interval_ns_ = 30'000'000'000;                // guarded by mu_
-  std::string external_url_;                                     // guarded by mu_
-  EvaluatorStats stats_;                                         // guarded by mu_
+  std::map<std::string, std::unique_ptr<RuleState>, std::less<>> rules_ GUARDED_BY(mu_);
+  // Loaded instances whose rule has not been set (yet).
+  std::map<std::string, std::vector<StoredInstance>> orphans_ GUARDED_BY(mu_);
+  int64_t default_interval_ns_ GUARDED_BY(mu_) = 30'000'000'000;
+  std::string external_url_ GUARDED_BY(mu_);
+  EvaluatorStats stats_ GUARDED_BY(mu_);
   std::mutex run_mu_;  // one evaluation at a time
 };
 

@@ -253,6 +253,17 @@ TEST_F(EvaluatorTest, EventsStoredWhileTheQueryRunsAreNotLostToTheCache) {
   EXPECT_EQ(States(*e).at(""), AlarmState::kAlarm);
 }
 
+TEST_F(EvaluatorTest, AClockThatGoesBackQueriesTheWholeWindow) {
+  FakeQueries q(kMin, false);
+  q.points.push_back({kT0 + 10 * kSec, "", 10});
+  auto e = Open(q, {Binned(1, 3, 5)}, kT0);
+  ASSERT_TRUE(e->Evaluate("r", kT0 + 10 * kMin).ok());
+  EXPECT_EQ(States(*e).at(""), AlarmState::kInsufficientData);
+  ASSERT_TRUE(e->Evaluate("r", kT0 + kMin + 5 * kSec).ok());
+  EXPECT_EQ(q.requests.back().first, kT0 - kMin);
+  EXPECT_EQ(States(*e).at(""), AlarmState::kAlarm);
+}
+
 TEST_F(EvaluatorTest, MissingDataForAnUngroupedRule) {
   FakeQueries q(kMin, false);
   Rule r = Binned(1, 2, 5);

@@ -15,6 +15,7 @@
 #include "alert/alarm_store.h"
 #include "alert/evaluator.h"
 #include "alert/rules.h"
+#include "server/thread_annotations.h"
 
 namespace vigil::alert {
 
@@ -52,8 +53,8 @@ class RuleSet {
   std::function<void(std::string_view)> log_;
   const QueryOptions* check_;
   std::mutex mu_;
-  AlertingConfig config_;            // guarded by mu_
-  std::map<std::string, Rule> api_;  // guarded by mu_
+  AlertingConfig config_ GUARDED_BY(mu_);
+  std::map<std::string, Rule> api_ GUARDED_BY(mu_);
 };
 
 }  // namespace vigil::alert
