@@ -311,3 +311,45 @@ def test_pending_timer_survives_a_restart(vigil_server, tmp_path):
     assert 6000 <= fired_after < 8000, (pending_since, got["firing_since"])
     hist = s2.session.get(s2.url + "/api/v1/alarms/slow_burn", timeout=30).json()["history"]
     assert [h["state"] for h in reversed(hist) if h["event"] == "state_change"] == ["PENDING", "ALARM"]
+
+
+SILENT = """
+alerting:
+  evaluation_interval: 300ms
+  defaults: {http_5xx_rate: false, http_p95_latency: false, cron_failure_rate: false}
+  rules:
+    # The shipped logs_silent with a 2 s window instead of 10 minutes.
+    - name: logs_silent
+      query: 'filter @kind != "alarm_history" | stats count(*) as value by coalesce(@group, @stream, "") as source'
+      period: 2s
+      comparison: "<"
+      threshold: 1
+      treat_missing_data: breaching
+"""
+
+
+def test_a_source_that_goes_quiet_fires_logs_silent(vigil_server, tmp_path):
+    cfg = write_config(tmp_path / "vigil.yaml", SILENT)
+    s = vigil_server(config=cfg)
+
+    def send(group):
+        r = s.ingest(b'{"msg": "tick"}\n', headers={"X-Vigil-Group": group})
+        assert r.status_code == 200, r.text
+
+    send("quiet-app")
+    send("busy-app")
+    wait_for(s, {("logs_silent", "source=quiet-app"): "OK", ("logs_silent", "source=busy-app"): "OK"})
+    deadline = time.monotonic() + 20
+    got = {}
+    while time.monotonic() < deadline:
+        send("busy-app")
+        got = alarms(s)
+        if got[("logs_silent", "source=quiet-app")]["state"] == "ALARM":
+            break
+        time.sleep(0.3)
+    assert got[("logs_silent", "source=quiet-app")]["state"] == "ALARM", got
+    assert got[("logs_silent", "source=busy-app")]["state"] == "OK"
+    # Only sources that sent have instances; one that comes back resolves.
+    assert sorted(k[1] for k in got if k[0] == "logs_silent") == ["source=busy-app", "source=quiet-app"]
+    send("quiet-app")
+    wait_for(s, {("logs_silent", "source=quiet-app"): "OK"})
