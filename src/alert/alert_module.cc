@@ -1,6 +1,7 @@
 #include "alert/alert_module.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -97,6 +98,7 @@ class AlertModule : public ServerModule {
   // Cached periods of binned rules that an event lands in must be queried again.
   std::function<void()> OnIngest(const Batch& batch) override {
     if (!evaluator_) return {};
+    MarkStarted();
     std::optional<int64_t> min_ts = MinTimestamp(batch);
     if (!min_ts) return {};
     return [this, t = *min_ts] { evaluator_->NoteStored(t); };
@@ -135,10 +137,21 @@ class AlertModule : public ServerModule {
     cv_.notify_all();
   }
 
+  void MarkStarted() {
+    if (started_.load(std::memory_order_acquire)) return;  // every batch after the first
+    std::lock_guard<std::mutex> lock(mu_);
+    started_.store(true, std::memory_order_release);
+    cv_.notify_all();
+  }
+
   // Evaluates due rules, then sleeps until the next is due (at most a second, so a
   // changed rule set or clock is picked up quickly).
   void Loop() {
     std::unique_lock<std::mutex> lock(mu_);
+    // Evaluations store history events through the server's ingest path, which the
+    // server completes only after every module is built: wait for the first ingest
+    // (proof that it is complete) or a second, whichever comes first.
+    cv_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_ || started_.load(); });
     while (!stopping_) {
       wake_ = false;
       lock.unlock();
@@ -190,6 +203,7 @@ class AlertModule : public ServerModule {
   std::condition_variable cv_;
   bool stopping_ GUARDED_BY(mu_) = false;
   bool wake_ GUARDED_BY(mu_) = false;
+  std::atomic<bool> started_{false};  // the server has finished starting (set under mu_)
   std::thread thread_;
 };
 
