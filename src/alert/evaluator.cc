@@ -141,6 +141,7 @@ Status Evaluator::SetRules(std::vector<Rule> rules, int64_t default_interval_ns,
         rs = std::move(it->second);
         rules_.erase(it);
         if (!rs->rule.SameQuery(r)) rs->ClearCache();
+        if (RuleToYaml(rs->rule) != RuleToYaml(r)) rs->next_due_ns = now;  // changed: run it now
       } else {
         rs = std::make_unique<RuleState>();
         rs->next_due_ns = now;

@@ -91,7 +91,7 @@ class Evaluator {
   // Replaces the rules. Instances of kept rules keep their state (and, when the query is
   // unchanged, their cache); instances of removed rules are deleted, firing ones
   // resolved first. `default_interval_ns` applies to rules without their own interval;
-  // `external_url` is the base of alarm links. Newly added rules are due at once.
+  // `external_url` is the base of alarm links. New and changed rules are due at once.
   Status SetRules(std::vector<Rule> rules, int64_t default_interval_ns,
                   std::string external_url, int64_t now);
 

@@ -383,6 +383,12 @@ TEST_F(EvaluatorTest, RunDueHonoursIntervals) {
   EXPECT_EQ(q.requests.size(), 2u);
   EXPECT_EQ(e->RunDue(kT0 + 30 * kSec), kT0 + 60 * kSec);
   EXPECT_EQ(q.requests.size(), 3u);
+  // A changed rule is due at once; an unchanged one keeps its time.
+  slow.threshold = 6;
+  ASSERT_TRUE(e->SetRules({fast, slow}, 30 * kSec, "", kT0 + 40 * kSec).ok());
+  EXPECT_EQ(e->RunDue(kT0 + 40 * kSec), kT0 + 60 * kSec);
+  EXPECT_EQ(q.requests.size(), 4u);
+  EXPECT_EQ(q.requests.back().second, kT0 + 40 * kSec);
 }
 
 }  // namespace
