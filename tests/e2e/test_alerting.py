@@ -76,7 +76,7 @@ def alarms(server):
     return {(a["alarm"], a["instance"]): a for a in r.json()["alarms"]}
 
 
-def wait_for(server, want, timeout=20.0):
+def wait_for(server, want, timeout=40.0):
     """Polls until every (alarm, instance) in `want` has the wanted state."""
     deadline = time.monotonic() + timeout
     got = {}
