@@ -152,6 +152,14 @@ class AlertModule : public ServerModule {
       w.Header("vigil_alert_evaluations_total", "Alarm rule evaluations", "counter");
       w.Sample("vigil_alert_evaluations_total", {{"result", "ok"}}, s.evaluations - s.failures);
       w.Sample("vigil_alert_evaluations_total", {{"result", "error"}}, s.failures);
+      w.Header("vigil_alert_passes_total", "Evaluation passes (a pass runs every rule that is due)", "counter");
+      w.Sample("vigil_alert_passes_total", {}, s.passes);
+      w.Header("vigil_alert_evaluation_seconds_total", "Wall time spent evaluating rules", "counter");
+      w.Sample("vigil_alert_evaluation_seconds_total", {}, s.evaluation_seconds);
+      w.Header("vigil_alert_last_pass_seconds", "Wall time of the last evaluation pass", "gauge");
+      w.Sample("vigil_alert_last_pass_seconds", {}, s.last_pass_seconds);
+      w.Header("vigil_alert_last_pass_rules", "Rules the last evaluation pass ran", "gauge");
+      w.Sample("vigil_alert_last_pass_rules", {}, s.last_pass_rules);
       w.Header("vigil_alert_queries_total", "Queries run by alarm evaluations", "counter");
       w.Sample("vigil_alert_queries_total", {}, s.queries);
       w.Header("vigil_alert_periods_total",

@@ -45,13 +45,12 @@ std::vector<Rule> DefaultRules() {
   p95.annotations["link"] = "{{ link }}";
   out.push_back(std::move(p95));
 
-  // Over the last hour as a sliding window: no cron runs in it is not a failure.
+  // Over the last hour as a sliding window; no cron runs in it is INSUFFICIENT_DATA.
   Rule cron = Base("cron_failure_rate",
                    "filter ispresent(job_name) and (status = \"success\" or status = \"failure\") | "
                    "stats sum(status = \"failure\") / count(*) * 100 as value",
                    60 * kMinute, false);
   cron.threshold = 10;
-  cron.missing = MissingData::kNotBreaching;
   cron.annotations["summary"] = "{{ value }}% of cron runs failed in the last hour (threshold {{ threshold }}%)";
   cron.annotations["link"] = "{{ link }}";
   out.push_back(std::move(cron));

@@ -1,6 +1,7 @@
 #include "alert/evaluator.h"
 
 #include <algorithm>
+#include <chrono>
 #include <limits>
 
 #include "alert/series_reader.h"
@@ -193,11 +194,19 @@ int64_t Evaluator::RunDue(int64_t now) {
       rs->next_due_ns = now + interval;
     }
   }
+  const auto t0 = std::chrono::steady_clock::now();
   for (const std::string& name : due) {
     Status s = Run(name, now);
     (void)s;  // logged and recorded by Run; the other rules still run
   }
+  const std::chrono::duration<double> took = std::chrono::steady_clock::now() - t0;
   std::lock_guard<std::mutex> lock(mu_);
+  if (!due.empty()) {
+    ++stats_.passes;
+    stats_.evaluation_seconds += took.count();
+    stats_.last_pass_seconds = took.count();
+    stats_.last_pass_rules = due.size();
+  }
   int64_t next = kNever;
   for (auto& [name, rs] : rules_) next = std::min(next, rs->next_due_ns);
   return next;
@@ -207,9 +216,10 @@ Status Evaluator::Evaluate(const std::string& rule, int64_t now) { return Run(ru
 
 void Evaluator::NoteStored(int64_t min_ts_ns) {
   std::lock_guard<std::mutex> lock(mu_);
+  // Not filtered by the cached range: an evaluation whose query is running may be about
+  // to cache periods this batch falls in (Run cuts them again after its query).
   for (auto& [name, rs] : rules_) {
-    if (!rs->rule.binned || min_ts_ns >= rs->cached_to) continue;
-    rs->late_min = std::min(rs->late_min, min_ts_ns);
+    if (rs->rule.binned) rs->late_min = std::min(rs->late_min, min_ts_ns);
   }
 }
 
@@ -375,13 +385,15 @@ void Evaluator::Judge(const Rule& rule, RuleState& rs, int64_t now, Pass& pass) 
     const std::string link = LinkLocked(rule, pass.window_start, now);
     Decorate(rule, inst.group_labels, id, link, n);
 
-    AddEvent(pass.events, now, rule.name, id, "evaluation", n.labels);
-    pass.events.AddString("state", AlarmStateName(inst.st.state));
-    if (d.value) pass.events.AddFloat("value", *d.value);
-    pass.events.AddFloat("threshold", rule.threshold);
-    pass.events.AddInt("breaching", d.breaching);
-    pass.events.AddInt("present", d.present);
-    pass.events.EndRow();
+    if (d.value) {  // an evaluation without any number is not worth an event
+      AddEvent(pass.events, now, rule.name, id, "evaluation", n.labels);
+      pass.events.AddString("state", AlarmStateName(inst.st.state));
+      pass.events.AddFloat("value", *d.value);
+      pass.events.AddFloat("threshold", rule.threshold);
+      pass.events.AddInt("breaching", d.breaching);
+      pass.events.AddInt("present", d.present);
+      pass.events.EndRow();
+    }
     if (inst.st.state != before.state) {
       pass.history.push_back({now, rule.name, id, "state_change", AlarmStateName(inst.st.state),
                               AlarmStateName(before.state), d.value, ""});

@@ -73,6 +73,10 @@ struct EvaluatorStats {
   uint64_t queries = 0;          // queries run
   uint64_t periods_queried = 0;  // periods those queries covered (binned rules)
   uint64_t periods_cached = 0;   // periods served from the cache (binned rules)
+  uint64_t passes = 0;           // RunDue calls that evaluated at least one rule
+  double evaluation_seconds = 0;  // wall time of all evaluations
+  double last_pass_seconds = 0;   // wall time of the last such RunDue
+  uint64_t last_pass_rules = 0;   // rules it evaluated
 };
 
 class Evaluator {

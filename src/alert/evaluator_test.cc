@@ -4,7 +4,9 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <functional>
 #include <set>
+#include <utility>
 
 namespace vigil::alert {
 namespace {
@@ -28,9 +30,18 @@ class FakeQueries : public QuerySource {
   FakeQueries(int64_t bin_ns, bool grouped) : bin_ns_(bin_ns), grouped_(grouped) {}
 
   Result<QueryResult> Run(const QueryRequest& req) override {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::unique_lock<std::mutex> lock(mu_);
     requests.emplace_back(*req.start_ns, *req.end_ns);
     if (!error.empty()) return Status::InvalidArgument(error);
+    QueryResult r = Answer(req);
+    if (after_answer) {
+      lock.unlock();
+      std::exchange(after_answer, nullptr)();
+    }
+    return r;
+  }
+
+  QueryResult Answer(const QueryRequest& req) {
     std::map<std::pair<std::string, int64_t>, double> sums;
     for (const Point& p : points) {
       if (p.ts < *req.start_ns || p.ts > *req.end_ns) continue;
@@ -54,6 +65,7 @@ class FakeQueries : public QuerySource {
   std::vector<Point> points;
   std::vector<std::pair<int64_t, int64_t>> requests;
   std::string error;
+  std::function<void()> after_answer;  // runs once, after the next answer is computed
 
  private:
   std::mutex mu_;
@@ -222,6 +234,23 @@ TEST_F(EvaluatorTest, LateEventsInACachedPeriodAreQueriedAgain) {
   e->NoteStored(now);
   ASSERT_TRUE(e->Evaluate("r", now + 2 * kSec).ok());
   EXPECT_EQ(q.requests.back().first, kT0 + 2 * kMin);
+}
+
+TEST_F(EvaluatorTest, EventsStoredWhileTheQueryRunsAreNotLostToTheCache) {
+  FakeQueries q(kMin, false);
+  auto e = Open(q, {Binned(1, 3, 5)}, kT0);
+  const int64_t now = kT0 + 2 * kMin + 10 * kSec;
+  // The events of minute 0 become visible after the query answered, before the
+  // evaluation cached minute 0 as empty.
+  q.after_answer = [&] {
+    q.points.push_back({kT0 + 30 * kSec, "", 50});
+    e->NoteStored(kT0 + 30 * kSec);
+  };
+  ASSERT_TRUE(e->Evaluate("r", now).ok());
+  EXPECT_EQ(States(*e).at(""), AlarmState::kInsufficientData);
+  ASSERT_TRUE(e->Evaluate("r", now + kSec).ok());
+  EXPECT_EQ(q.requests.back().first, kT0);
+  EXPECT_EQ(States(*e).at(""), AlarmState::kAlarm);
 }
 
 TEST_F(EvaluatorTest, MissingDataForAnUngroupedRule) {

@@ -379,7 +379,9 @@ Status CheckSectionKeys(const YAML::Node& alerting) {
 Result<AlertingConfig> ParseAlertingConfig(const YAML::Node& alerting, std::string_view listen,
                                            const QueryOptions* check) {
   AlertingConfig out;
-  out.external_url = "http://" + std::string(listen);
+  // With port 0 the bound port is not known here: links stay relative.
+  const bool any_port = listen.size() >= 2 && listen.substr(listen.size() - 2) == ":0";
+  out.external_url = any_port ? "" : "http://" + std::string(listen);
   const YAML::Node& a = alerting;
   const bool present = a.IsDefined() && !a.IsNull();
   if (present && !a.IsMap()) return Status::InvalidArgument("alerting: expected a map");

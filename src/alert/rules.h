@@ -66,7 +66,9 @@ struct Rule {
 // silences belong to the dispatcher).
 struct AlertingConfig {
   int64_t evaluation_interval_ns = 30'000'000'000;
-  std::string external_url;  // base of alarm links; empty: http://<listen>
+  // Base of alarm links; default http://<listen>, or "" (relative links) when listen
+  // asks for port 0.
+  std::string external_url;
   std::vector<Rule> rules;   // shipped defaults (unless turned off) + config rules
 };
 
