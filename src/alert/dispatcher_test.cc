@@ -359,6 +359,23 @@ TEST_F(DispatcherTest, AckMutesRepeatsUntilResolved) {
   EXPECT_FALSE(d_->Muted(a.labels, nullptr)) << "the ack ends with the alert";
 }
 
+TEST_F(DispatcherTest, InstancesOfTwoRulesStayApart) {
+  // The evaluator names instances by their group labels only: two rules share the text.
+  AlertNotice x = Firing("x", "/a", kT0);
+  AlertNotice y = Firing("y", "/a", kT0);
+  x.instance = y.instance = "endpoint=/a";
+  ASSERT_TRUE(d_->Enqueue(x).ok());
+  ASSERT_TRUE(d_->Enqueue(y).ok());
+  ASSERT_EQ(TickAt(30).size(), 2u);
+  ASSERT_EQ(Call("POST", "/api/v1/alarms/x/ack", R"({"instance": "endpoint=/a"})").status, 200);
+  EXPECT_TRUE(d_->Muted(x.labels, nullptr));
+  EXPECT_FALSE(d_->Muted(y.labels, nullptr));
+  now_ = kT0 + 60 * kSec;
+  ASSERT_TRUE(d_->Enqueue(Resolved(y, now_)).ok());
+  EXPECT_TRUE(d_->Muted(x.labels, nullptr)) << "y resolving does not end x's ack";
+  EXPECT_EQ(Call("POST", "/api/v1/alarms/y/ack").status, 404) << "y no longer fires";
+}
+
 TEST_F(DispatcherTest, TestFire) {
   HttpResponse r = Call("POST", "/api/v1/receivers/ops/test");
   ASSERT_EQ(r.status, 200) << r.body;

@@ -388,3 +388,54 @@ def test_alertmanager_receives_alerts_through_its_v2_api(vigil_server, alertmana
     statuses = sorted((n["alerts"][0]["instance"], n["alerts"][0]["status"]) for n in sent if not n["test"])
     assert statuses == [("endpoint=/a", "firing"), ("endpoint=/a", "resolved"),
                         ("endpoint=/b", "firing"), ("endpoint=/b", "resolved")]
+
+
+@pytest.fixture
+def smtp_server():
+    """A local SMTP server (Python's smtpd) that keeps every message it accepts."""
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import asyncore
+        import smtpd
+
+    messages = []
+
+    class Server(smtpd.SMTPServer):
+        def process_message(self, peer, mailfrom, rcpttos, data, **kwargs):
+            messages.append({"from": mailfrom, "to": rcpttos, "data": data.decode()})
+
+    port = free_port()
+    server = Server(("127.0.0.1", port), None)
+    stop = threading.Event()
+
+    def loop():
+        while not stop.is_set():
+            asyncore.loop(timeout=0.1, count=1)
+
+    t = threading.Thread(target=loop, daemon=True)
+    t.start()
+    yield port, messages
+    stop.set()
+    t.join(5)
+    server.close()
+
+
+def test_email_over_smtp(vigil_server, smtp_server, tmp_path):
+    port, messages = smtp_server
+    receivers = f"""    - name: hook
+      email: {{url: "smtp://127.0.0.1:{port}", from: "vigil@example.com", to: [a@example.com, b@example.com]}}"""
+    cfg = write_config(tmp_path / "vigil.yaml", config(receivers, period="1m"))
+    s = vigil_server(config=cfg)
+    ingest_errors(s, ["/a"])
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and not messages:
+        time.sleep(0.1)
+    assert len(messages) == 1, messages
+    m = messages[0]
+    assert m["from"] == "vigil@example.com" and m["to"] == ["a@example.com", "b@example.com"]
+    assert "Subject: [FIRING:1] e2e_errors" in m["data"]
+    assert "FIRING e2e_errors endpoint=/a value=1" in m["data"]
+    sent = s.session.get(s.url + "/api/v1/notifications", params={"status": "sent"}).json()["notifications"]
+    assert len(sent) == 1 and f"X-Vigil-Dedup-Key: {sent[0]['dedup_key']}" in m["data"]
+    assert sent[0]["attempts"] == 1
