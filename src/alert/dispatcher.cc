@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <set>
 #include <mutex>
 #include <thread>
 
@@ -15,6 +16,10 @@
 namespace vigil::alert {
 
 namespace {
+
+// Sent and failed deliveries stay listed (GET /api/v1/notifications) for a week.
+constexpr int64_t kKeepDoneNs = 7 * 86400 * int64_t{1'000'000'000};
+constexpr int64_t kPruneEveryNs = 3600 * int64_t{1'000'000'000};
 
 // A stable id for (receiver, group key): FNV-1a, hex.
 std::string GroupHash(const std::string& receiver, const std::string& group_key) {
@@ -139,7 +144,18 @@ void DispatcherImpl::Tick() {
   if (!due.ok()) {
     deps.log("alerting: reading the outbox failed: " + due.status().ToString());
   } else {
-    for (Delivery& d : *due) Attempt(d, now);
+    // A receiver that did not answer (down, or timing out) is not tried again in this
+    // pass, so one unreachable receiver costs one timeout per pass, not one per group.
+    std::set<std::string> unreachable;
+    for (Delivery& d : *due) {
+      if (unreachable.count(d.receiver) != 0) continue;
+      if (Attempt(d, now) && d.status == "pending" && d.last_code == 0) unreachable.insert(d.receiver);
+    }
+  }
+  if (now - last_prune_ns >= kPruneEveryNs) {
+    last_prune_ns = now;
+    Status st = outbox->Prune(now - kKeepDoneNs);
+    if (!st.ok()) deps.log("alerting: pruning the outbox failed: " + st.ToString());
   }
   FlushHistory();
 }
@@ -204,7 +220,18 @@ Status DispatcherImpl::FlushGroup(const NotifyConfig& c, const GroupState& g, in
   return outbox->CommitFlush(g, r, now);
 }
 
-void DispatcherImpl::Attempt(Delivery& d, int64_t now) {
+bool DispatcherImpl::Attempt(Delivery& d, int64_t now) {
+  {
+    std::lock_guard<std::mutex> lock(flight_mu);
+    if (!in_flight.insert(d.id).second) return false;
+  }
+  AttemptClaimed(d, now);
+  std::lock_guard<std::mutex> lock(flight_mu);
+  in_flight.erase(d.id);
+  return true;
+}
+
+void DispatcherImpl::AttemptClaimed(Delivery& d, int64_t now) {
   std::shared_ptr<const NotifyConfig> c = config();
   const ReceiverConfig* receiver = c->Find(d.receiver);
   std::string result;

@@ -294,6 +294,24 @@ TEST_F(DispatcherTest, OutboxSurvivesReopen) {
   EXPECT_TRUE(TickAt(40).empty()) << "delivered once, not again after a restart";
 }
 
+TEST_F(DispatcherTest, FinishedDeliveriesArePrunedAfterAWeek) {
+  AlertNotice a = Firing("lat", "/a", kT0);
+  ASSERT_TRUE(d_->Enqueue(a).ok());
+  ASSERT_EQ(TickAt(30).size(), 1u);
+  now_ = kT0 + 40 * kSec;
+  ASSERT_TRUE(d_->Enqueue(Resolved(a, now_)).ok());
+  ASSERT_EQ(TickAt(330).size(), 1u);
+  auto listed = [&] {
+    simdjson::dom::parser p;
+    return simdjson::dom::array(p.parse(Call("GET", "/api/v1/notifications").body)["notifications"]).size();
+  };
+  EXPECT_EQ(listed(), 2u);
+  TickAt(31 + 7 * 86400);
+  EXPECT_EQ(listed(), 1u) << "the first, done at 30 s, is a week old";
+  TickAt(331 + 7 * 86400 + 3600);
+  EXPECT_EQ(listed(), 0u);
+}
+
 TEST_F(DispatcherTest, SilenceMutesAndExpiring) {
   HttpResponse add = Call("POST", "/api/v1/silences",
                           R"({"matchers": ["alertname=\"lat\"", "endpoint=~\"/a|/c\""], "duration": "2h",

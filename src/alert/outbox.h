@@ -100,6 +100,8 @@ class Outbox {
   Result<std::vector<Delivery>> List(const std::string& status, int limit);
   Result<Delivery> Get(int64_t id);
   Result<int64_t> CountPending();
+  // Deletes sent and failed deliveries finished before `before_ns`.
+  Status Prune(int64_t before_ns);
   // The earliest group flush or pending attempt; INT64_MAX when nothing is scheduled.
   Result<int64_t> NextDue();
 
