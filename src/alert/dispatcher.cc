@@ -109,8 +109,11 @@ void DispatcherImpl::StartThread() {
 void DispatcherImpl::StopThread() {
   {
     std::lock_guard<std::mutex> lock(bg_mu);
+    if (stop) return;
     stop = true;
   }
+  // A send waiting on a slow receiver ends now; it is retried after the restart.
+  if (thread.joinable()) deps.transport->Cancel();
   cv.notify_all();
   if (thread.joinable()) thread.join();
 }

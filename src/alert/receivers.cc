@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <mutex>
 
@@ -165,14 +166,22 @@ size_t ReadBody(char* buf, size_t size, size_t nmemb, void* user) {
   return n;
 }
 
+// Progress callback: a nonzero answer aborts the transfer (Cancel).
+int AbortIfCancelled(void* cancelled, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return static_cast<std::atomic<bool>*>(cancelled)->load() ? 1 : 0;
+}
+
 class CurlTransport : public Transport {
  public:
+  void Cancel() override { cancelled_ = true; }
+
   CurlTransport() {
     static std::once_flag once;
     std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
   }
 
   TransportResult Send(const OutboundRequest& req) override {
+    if (cancelled_) return {0, "not sent: shutting down"};
     CURL* curl = curl_easy_init();
     if (curl == nullptr) return {0, "curl_easy_init failed"};
     const bool smtp = req.url.starts_with("smtp");
@@ -182,6 +191,9 @@ class CurlTransport : public Transport {
     const long timeout_ms = static_cast<long>(std::max<int64_t>(req.timeout_ns / 1'000'000, 1));
     curl_easy_setopt(curl, CURLOPT_URL, req.url.c_str());
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, AbortIfCancelled);
+    curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &cancelled_);
     curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, timeout_ms);
     curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, std::min(timeout_ms, 5000L));
     if (smtp) {
@@ -217,6 +229,9 @@ class CurlTransport : public Transport {
     }
     return out;
   }
+
+ private:
+  std::atomic<bool> cancelled_{false};
 };
 
 }  // namespace
