@@ -181,9 +181,10 @@ Status DispatcherImpl::FlushGroup(const NotifyConfig& c, const GroupState& g, in
   const ReceiverConfig* receiver = c.Find(g.receiver);
   FlushResult r;
   if (receiver == nullptr) {
-    // The receiver left the configuration: keep the group until it returns or resolves.
-    r.next_flush_ns = now + g.group_interval_ns;
-    return outbox->CommitFlush(g, r, now);
+    // The receiver left the configuration (a reload); its groups go with it. Alerts that
+    // still fire reach the receivers of the new routes with their next change.
+    deps.log("alerting: receiver " + g.receiver + " is gone; dropping its group " + g.group_key);
+    return outbox->DropGroup(g.receiver, g.group_key);
   }
   const bool repeat_due = g.last_flush_ns != 0 && now >= g.last_flush_ns + g.repeat_interval_ns;
   Notification n{g.receiver, g.group_key, g.group_labels, DedupKey(g.receiver, g.group_key, now), {}, now, false};

@@ -428,6 +428,19 @@ TEST_F(DispatcherTest, BadSilenceBodies) {
   EXPECT_EQ(Call("GET", "/api/v1/silences", "", {{"state", "odd"}}).status, 400);
 }
 
+TEST_F(DispatcherTest, ReloadDropsGroupsOfARemovedReceiver) {
+  ASSERT_TRUE(d_->Enqueue(Firing("lat", "/a", kT0)).ok());
+  ASSERT_EQ(TickAt(30).size(), 1u);
+  std::string yaml = kConfig;
+  for (size_t at; (at = yaml.find("ops")) != std::string::npos;) yaml.replace(at, 3, "team");
+  ASSERT_TRUE(d_->Reload(YAML::Load(yaml)).ok());
+  EXPECT_TRUE(TickAt(30 + 7200).empty()) << "no repeat to the removed receiver";
+  ASSERT_TRUE(d_->Enqueue(Firing("lat", "/b", kT0 + 7300 * kSec)).ok());
+  std::vector<Sent> sent = TickAt(7330);
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].alerts, (std::vector<std::string>{"lat//b:firing"}));
+}
+
 TEST_F(DispatcherTest, ReloadKeepsStateAndRejectsBadConfig) {
   ASSERT_TRUE(d_->Enqueue(Firing("lat", "/a", kT0)).ok());
   EXPECT_FALSE(d_->Reload(YAML::Load("routes:\n  - receiver: missing\n")).ok());

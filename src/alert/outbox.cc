@@ -349,6 +349,18 @@ Status Outbox::CommitFlush(const GroupState& g, const FlushResult& r, int64_t no
   });
 }
 
+Status Outbox::DropGroup(const std::string& receiver, const std::string& group_key) {
+  return db_.Transaction([&]() -> Status {
+    for (const char* table : {"alert_group_alerts", "alert_groups"}) {
+      ASSIGN_OR_RETURN(Statement st, db_.Prepare(std::string("DELETE FROM ") + table +
+                                                 " WHERE receiver = ? AND group_key = ?"));
+      st.Bind(1, receiver).Bind(2, group_key);
+      RETURN_IF_ERROR(st.Run());
+    }
+    return Status::OK();
+  });
+}
+
 Status Outbox::AddDelivery(Delivery* d) {
   return db_.Transaction([&] { return InsertDelivery(db_, d); });
 }
