@@ -106,6 +106,8 @@ class AlertModule : public ServerModule {
     ASSIGN_OR_RETURN(alert::AlertingConfig parsed,
                      alert::ParseAlertingConfig(AlertingNode(config), ctx_.config.listen,
                                                 &ctx_.query_options));
+    // Everything that can refuse the new file is checked before anything changes.
+    RETURN_IF_ERROR(rules_->Check(parsed));
     RETURN_IF_ERROR(dispatcher_->Reload(AlertingNode(config)));
     RETURN_IF_ERROR(rules_->Reload(std::move(parsed)));
     Wake();

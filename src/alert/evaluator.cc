@@ -150,6 +150,10 @@ Status Evaluator::SetRules(std::vector<Rule> rules, int64_t default_interval_ns,
         orphans_.erase(r.name);
       }
       rs->rule = std::move(r);
+      // A shorter interval applies from now on, not after the old one has run out.
+      const int64_t interval = rs->rule.evaluation_interval_ns > 0 ? rs->rule.evaluation_interval_ns
+                                                                   : default_interval_ns;
+      rs->next_due_ns = std::min(rs->next_due_ns, now + interval);
       std::string name = rs->rule.name;
       next[name] = std::move(rs);
     }

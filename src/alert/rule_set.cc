@@ -64,8 +64,12 @@ Status RuleSet::Reload(AlertingConfig config) {
   return Status::OK();
 }
 
-Status RuleSet::ApplyLocked(const AlertingConfig& config, const std::map<std::string, Rule>& api) {
-  std::vector<Rule> all = config.rules;
+Status RuleSet::Check(const AlertingConfig& config) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return CheckNames(config, api_);
+}
+
+Status RuleSet::CheckNames(const AlertingConfig& config, const std::map<std::string, Rule>& api) {
   for (const auto& [name, rule] : api) {
     if (const Rule* owner = FindIn(config, name)) {
       return Status::InvalidArgument(
@@ -74,8 +78,14 @@ Status RuleSet::ApplyLocked(const AlertingConfig& config, const std::map<std::st
           " and through the API; delete the API rule (DELETE /api/v1/alarms/rules/" + name +
           ") or rename one");
     }
-    all.push_back(rule);
   }
+  return Status::OK();
+}
+
+Status RuleSet::ApplyLocked(const AlertingConfig& config, const std::map<std::string, Rule>& api) {
+  RETURN_IF_ERROR(CheckNames(config, api));
+  std::vector<Rule> all = config.rules;
+  for (const auto& [name, rule] : api) all.push_back(rule);
   return evaluator_.SetRules(std::move(all), config.evaluation_interval_ns, config.external_url,
                              now_ns_());
 }

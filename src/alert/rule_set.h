@@ -28,6 +28,9 @@ class RuleSet {
   // Start-up: reads the API rules from the store (a stored rule that no longer parses is
   // logged and skipped) and applies `config`. InvalidArgument on a name conflict.
   Status Start(AlertingConfig config);
+  // InvalidArgument when `config` defines a name an API rule has (what Reload would
+  // refuse), without changing anything.
+  Status Check(const AlertingConfig& config);
   // A new config file. InvalidArgument on a name conflict; the old rules stay then.
   Status Reload(AlertingConfig config);
 
@@ -41,6 +44,7 @@ class RuleSet {
 
  private:
   Status ApplyLocked(const AlertingConfig& config, const std::map<std::string, Rule>& api);
+  static Status CheckNames(const AlertingConfig& config, const std::map<std::string, Rule>& api);
 
   AlarmStore& store_;
   Evaluator& evaluator_;

@@ -10,6 +10,7 @@ namespace vigil {
 std::vector<ModuleFactory> AllModules() {
   std::vector<ModuleFactory> out;
   // One line per module, in start order.
+  // Alerting last: its rules may query the views of every other module.
   out.push_back(MakeAlertModule);
   return out;
 }

@@ -136,6 +136,11 @@ def test_runbook_alarms_fire_on_crossing_data_and_survive_restart(vigil_server, 
 
     # A restart keeps the state: still firing since the same instant, no second change.
     assert s.stop() == 0
+    # The history view works offline too (`vigil query --data`).
+    out = run_vigil("query", "--data", s.data_dir, "-f", "json", "--start", "-1h", "-q",
+                    'source alarm_history | filter event = "state_change" and state = "ALARM" '
+                    '| stats count(*) as n', check=0).stdout
+    assert json.loads(out.splitlines()[0]) == {"n": len(RUNBOOK)}, out
     s2 = vigil_server(data_dir=s.data_dir, config=cfg)
     time.sleep(2.5)  # a couple of evaluations after the restart
     got2 = alarms(s2)
