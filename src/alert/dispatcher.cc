@@ -67,15 +67,23 @@ DispatcherImpl::DispatcherImpl(DispatcherDeps d) : deps(std::move(d)) {
         {"receiver", "result"});
     silenced = &deps.registry->AddCounter("vigil_alert_muted_total",
                                           "Alerts left out of a notification by a silence or an ack");
-    deps.registry->AddCollector([this](PrometheusWriter& w) {
-      Result<int64_t> n = outbox->CountPending();
+    // The registry may outlive the dispatcher: the collector reaches the outbox through
+    // a holder that the destructor empties.
+    deps.registry->AddCollector([holder = pending_gauge](PrometheusWriter& w) {
+      std::lock_guard<std::mutex> lock(holder->mu);
+      if (holder->outbox == nullptr) return;
+      Result<int64_t> n = holder->outbox->CountPending();
       w.Header("vigil_alert_outbox_pending", "Notifications waiting in the outbox for delivery", "gauge");
       w.Sample("vigil_alert_outbox_pending", {}, static_cast<uint64_t>(n.ok() ? *n : 0));
     });
   }
 }
 
-DispatcherImpl::~DispatcherImpl() { StopThread(); }
+DispatcherImpl::~DispatcherImpl() {
+  StopThread();
+  std::lock_guard<std::mutex> lock(pending_gauge->mu);
+  pending_gauge->outbox = nullptr;
+}
 
 std::shared_ptr<const NotifyConfig> DispatcherImpl::config() const {
   std::lock_guard<std::mutex> lock(cfg_mu);
@@ -333,6 +341,10 @@ Result<std::unique_ptr<Dispatcher>> Dispatcher::Open(DispatcherDeps deps, const 
   auto impl = std::make_unique<DispatcherImpl>(std::move(deps));
   ASSIGN_OR_RETURN(impl->db, StateDb::Open(impl->deps.state_path));
   ASSIGN_OR_RETURN(impl->outbox, Outbox::Open(*impl->db));
+  {
+    std::lock_guard<std::mutex> lock(impl->pending_gauge->mu);
+    impl->pending_gauge->outbox = impl->outbox.get();
+  }
   ASSIGN_OR_RETURN(impl->silences, SilenceStore::Open(*impl->db));
   impl->SetConfig(std::move(cfg));
   if (background) impl->StartThread();

@@ -60,6 +60,12 @@ class DispatcherImpl {
   std::unique_ptr<Outbox> outbox;
   std::unique_ptr<SilenceStore> silences;
   std::mutex tick_mu;  // one delivery pass at a time
+  // What the /metrics collector reads the outbox through (the registry may outlive us).
+  struct OutboxHolder {
+    std::mutex mu;
+    Outbox* outbox GUARDED_BY(mu) = nullptr;
+  };
+  std::shared_ptr<OutboxHolder> pending_gauge = std::make_shared<OutboxHolder>();
 
  private:
   void AttemptClaimed(Delivery& d, int64_t now);
