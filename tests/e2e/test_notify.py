@@ -6,6 +6,7 @@ import http.server
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import threading
@@ -234,6 +235,23 @@ def test_a_hanging_receiver_does_not_hold_up_shutdown(vigil_server, receiver, tm
     # then the retry is a duplicate that the dedup key lets the receiver drop.
     assert len(receiver.accepted) == 1 and set(receiver.duplicates) <= set(receiver.accepted)
     assert s2.running()
+
+
+def test_sighup_reload_sends_queued_notifications_to_the_new_url(vigil_server, receiver, tmp_path):
+    dead = f"http://127.0.0.1:{free_port()}/hook"
+    cfg = write_config(tmp_path / "vigil.yaml", config(webhook(dead), period="1m"))
+    s = vigil_server(config=cfg)
+    ingest_errors(s, ["/a"])
+    deadline = time.monotonic() + 20
+    pending = []
+    while time.monotonic() < deadline and not (pending and pending[0]["attempts"] >= 2):
+        pending = s.session.get(s.url + "/api/v1/notifications", params={"status": "pending"}).json()["notifications"]
+        time.sleep(0.1)
+    assert pending and pending[0]["attempts"] >= 2 and pending[0]["response_code"] is None, pending
+    write_config(cfg, config(webhook(receiver.url), period="1m"))
+    s.proc.send_signal(signal.SIGHUP)
+    receiver.wait(lambda r: len(r.accepted) == 1, what="the queued notification at the new URL")
+    assert list(receiver.accepted) == [pending[0]["dedup_key"]]
 
 
 def test_deadline_marks_a_notification_failed(vigil_server, receiver, tmp_path):
