@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstring>
+#include <ctime>
 #include <mutex>
 
 #include "alert/yaml_reader.h"
@@ -149,6 +150,16 @@ std::string AlertLine(const AlertNotice& a) {
   }
   if (const std::string s = Summary(a); !s.empty()) line += " - " + s;
   return line;
+}
+
+// RFC 5322 date-time in UTC: "Wed, 25 Nov 2026 12:08:35 +0000".
+std::string MailDate(int64_t ns) {
+  const std::time_t t = static_cast<std::time_t>(ns / 1'000'000'000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S +0000", &tm);
+  return buf;
 }
 
 size_t DiscardBody(char*, size_t size, size_t nmemb, void*) { return size * nmemb; }
@@ -432,7 +443,7 @@ std::string RenderEmail(const ReceiverConfig& r, const Notification& n) {
   for (const std::string& addr : r.to) to += (to.empty() ? "" : ", ") + addr;
   std::string subject = Title(n);
   std::replace(subject.begin(), subject.end(), '\n', ' ');
-  std::string msg = "From: " + r.from + "\r\nTo: " + to + "\r\nSubject: " + subject +
+  std::string msg = "From: " + r.from + "\r\nTo: " + to + "\r\nSubject: " + subject + "\r\nDate: " + MailDate(n.at_ns) +
                     "\r\nMessage-ID: <" + n.dedup_key + "@vigil>\r\nX-Vigil-Dedup-Key: " + n.dedup_key +
                     "\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n";
   for (const AlertNotice& a : n.alerts) {
