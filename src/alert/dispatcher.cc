@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <set>
 #include <mutex>
 #include <thread>
 
@@ -15,6 +16,10 @@
 namespace vigil::alert {
 
 namespace {
+
+// Sent and failed deliveries stay listed (GET /api/v1/notifications) for a week.
+constexpr int64_t kKeepDoneNs = 7 * 86400 * int64_t{1'000'000'000};
+constexpr int64_t kPruneEveryNs = 3600 * int64_t{1'000'000'000};
 
 // A stable id for (receiver, group key): FNV-1a, hex.
 std::string GroupHash(const std::string& receiver, const std::string& group_key) {
@@ -62,15 +67,23 @@ DispatcherImpl::DispatcherImpl(DispatcherDeps d) : deps(std::move(d)) {
         {"receiver", "result"});
     silenced = &deps.registry->AddCounter("vigil_alert_muted_total",
                                           "Alerts left out of a notification by a silence or an ack");
-    deps.registry->AddCollector([this](PrometheusWriter& w) {
-      Result<int64_t> n = outbox->CountPending();
+    // The registry may outlive the dispatcher: the collector reaches the outbox through
+    // a holder that the destructor empties.
+    deps.registry->AddCollector([holder = pending_gauge](PrometheusWriter& w) {
+      std::lock_guard<std::mutex> lock(holder->mu);
+      if (holder->outbox == nullptr) return;
+      Result<int64_t> n = holder->outbox->CountPending();
       w.Header("vigil_alert_outbox_pending", "Notifications waiting in the outbox for delivery", "gauge");
       w.Sample("vigil_alert_outbox_pending", {}, static_cast<uint64_t>(n.ok() ? *n : 0));
     });
   }
 }
 
-DispatcherImpl::~DispatcherImpl() { StopThread(); }
+DispatcherImpl::~DispatcherImpl() {
+  StopThread();
+  std::lock_guard<std::mutex> lock(pending_gauge->mu);
+  pending_gauge->outbox = nullptr;
+}
 
 std::shared_ptr<const NotifyConfig> DispatcherImpl::config() const {
   std::lock_guard<std::mutex> lock(cfg_mu);
@@ -104,8 +117,11 @@ void DispatcherImpl::StartThread() {
 void DispatcherImpl::StopThread() {
   {
     std::lock_guard<std::mutex> lock(bg_mu);
+    if (stop) return;
     stop = true;
   }
+  // A send waiting on a slow receiver ends now; it is retried after the restart.
+  if (thread.joinable()) deps.transport->Cancel();
   cv.notify_all();
   if (thread.joinable()) thread.join();
 }
@@ -139,7 +155,18 @@ void DispatcherImpl::Tick() {
   if (!due.ok()) {
     deps.log("alerting: reading the outbox failed: " + due.status().ToString());
   } else {
-    for (Delivery& d : *due) Attempt(d, now);
+    // A receiver that did not answer (down, or timing out) is not tried again in this
+    // pass, so one unreachable receiver costs one timeout per pass, not one per group.
+    std::set<std::string> unreachable;
+    for (Delivery& d : *due) {
+      if (unreachable.count(d.receiver) != 0) continue;
+      if (Attempt(d, now) && d.status == "pending" && d.last_code == 0) unreachable.insert(d.receiver);
+    }
+  }
+  if (now - last_prune_ns >= kPruneEveryNs) {
+    last_prune_ns = now;
+    Status st = outbox->Prune(now - kKeepDoneNs);
+    if (!st.ok()) deps.log("alerting: pruning the outbox failed: " + st.ToString());
   }
   FlushHistory();
 }
@@ -162,9 +189,10 @@ Status DispatcherImpl::FlushGroup(const NotifyConfig& c, const GroupState& g, in
   const ReceiverConfig* receiver = c.Find(g.receiver);
   FlushResult r;
   if (receiver == nullptr) {
-    // The receiver left the configuration: keep the group until it returns or resolves.
-    r.next_flush_ns = now + g.group_interval_ns;
-    return outbox->CommitFlush(g, r, now);
+    // The receiver left the configuration (a reload); its groups go with it. Alerts that
+    // still fire reach the receivers of the new routes with their next change.
+    deps.log("alerting: receiver " + g.receiver + " is gone; dropping its group " + g.group_key);
+    return outbox->DropGroup(g.receiver, g.group_key);
   }
   const bool repeat_due = g.last_flush_ns != 0 && now >= g.last_flush_ns + g.repeat_interval_ns;
   Notification n{g.receiver, g.group_key, g.group_labels, DedupKey(g.receiver, g.group_key, now), {}, now, false};
@@ -204,7 +232,18 @@ Status DispatcherImpl::FlushGroup(const NotifyConfig& c, const GroupState& g, in
   return outbox->CommitFlush(g, r, now);
 }
 
-void DispatcherImpl::Attempt(Delivery& d, int64_t now) {
+bool DispatcherImpl::Attempt(Delivery& d, int64_t now) {
+  {
+    std::lock_guard<std::mutex> lock(flight_mu);
+    if (!in_flight.insert(d.id).second) return false;
+  }
+  AttemptClaimed(d, now);
+  std::lock_guard<std::mutex> lock(flight_mu);
+  in_flight.erase(d.id);
+  return true;
+}
+
+void DispatcherImpl::AttemptClaimed(Delivery& d, int64_t now) {
   std::shared_ptr<const NotifyConfig> c = config();
   const ReceiverConfig* receiver = c->Find(d.receiver);
   std::string result;
@@ -302,6 +341,10 @@ Result<std::unique_ptr<Dispatcher>> Dispatcher::Open(DispatcherDeps deps, const 
   auto impl = std::make_unique<DispatcherImpl>(std::move(deps));
   ASSIGN_OR_RETURN(impl->db, StateDb::Open(impl->deps.state_path));
   ASSIGN_OR_RETURN(impl->outbox, Outbox::Open(*impl->db));
+  {
+    std::lock_guard<std::mutex> lock(impl->pending_gauge->mu);
+    impl->pending_gauge->outbox = impl->outbox.get();
+  }
   ASSIGN_OR_RETURN(impl->silences, SilenceStore::Open(*impl->db));
   impl->SetConfig(std::move(cfg));
   if (background) impl->StartThread();

@@ -377,13 +377,12 @@ class Handlers {
     d.alerts = n.alerts;
     d.created_ns = now;
     d.deadline_ns = now + receiver->delivery.deadline_ns;
-    d.next_attempt_ns = now;
+    // Not due for the delivery loop: this handler makes the first attempt itself (a
+    // failure then schedules the retries as usual).
+    d.next_attempt_ns = d.deadline_ns - 1;
     d.test = true;
     if (Status st = impl_.outbox->AddDelivery(&d); !st.ok()) return HttpResponse::Error(st);
-    {
-      std::lock_guard<std::mutex> lock(impl_.tick_mu);
-      impl_.Attempt(d, now);
-    }
+    impl_.Attempt(d, now);
     impl_.FlushHistory();
     JsonWriter w;
     w.BeginObject();

@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -44,9 +45,9 @@ class DispatcherImpl {
   void SetConfig(std::unique_ptr<NotifyConfig> c);
   Status Enqueue(const AlertNotice& notice);
   void Tick();
-  // Attempts one delivery now and records the outcome (outbox, metrics, history).
-  // REQUIRES: tick_mu held.
-  void Attempt(Delivery& d, int64_t now);
+  // Attempts one delivery now and records the outcome (outbox, metrics, history);
+  // returns false without sending when another thread is already attempting it.
+  bool Attempt(Delivery& d, int64_t now);
   void FlushHistory();
   void AddHistoryRow(const AlertNotice& a, std::string_view event, const std::string& receiver, int64_t now,
                      const std::function<void(BatchBuilder&)>& more);
@@ -59,8 +60,15 @@ class DispatcherImpl {
   std::unique_ptr<Outbox> outbox;
   std::unique_ptr<SilenceStore> silences;
   std::mutex tick_mu;  // one delivery pass at a time
+  // What the /metrics collector reads the outbox through (the registry may outlive us).
+  struct OutboxHolder {
+    std::mutex mu;
+    Outbox* outbox GUARDED_BY(mu) = nullptr;
+  };
+  std::shared_ptr<OutboxHolder> pending_gauge = std::make_shared<OutboxHolder>();
 
  private:
+  void AttemptClaimed(Delivery& d, int64_t now);
   void FlushGroups(int64_t now);
   Status FlushGroup(const NotifyConfig& c, const GroupState& g, int64_t now);
   void RecordHistory(const Delivery& d, int64_t now);
@@ -71,6 +79,10 @@ class DispatcherImpl {
 
   std::mutex history_mu;
   BatchBuilder history GUARDED_BY(history_mu);
+
+  std::mutex flight_mu;
+  std::set<int64_t> in_flight GUARDED_BY(flight_mu);  // deliveries being attempted
+  int64_t last_prune_ns = 0;                           // guarded by tick_mu
 
   CounterFamily* notifications = nullptr;
   Counter* silenced = nullptr;

@@ -294,6 +294,24 @@ TEST_F(DispatcherTest, OutboxSurvivesReopen) {
   EXPECT_TRUE(TickAt(40).empty()) << "delivered once, not again after a restart";
 }
 
+TEST_F(DispatcherTest, FinishedDeliveriesArePrunedAfterAWeek) {
+  AlertNotice a = Firing("lat", "/a", kT0);
+  ASSERT_TRUE(d_->Enqueue(a).ok());
+  ASSERT_EQ(TickAt(30).size(), 1u);
+  now_ = kT0 + 40 * kSec;
+  ASSERT_TRUE(d_->Enqueue(Resolved(a, now_)).ok());
+  ASSERT_EQ(TickAt(330).size(), 1u);
+  auto listed = [&] {
+    simdjson::dom::parser p;
+    return simdjson::dom::array(p.parse(Call("GET", "/api/v1/notifications").body)["notifications"]).size();
+  };
+  EXPECT_EQ(listed(), 2u);
+  TickAt(31 + 7 * 86400);
+  EXPECT_EQ(listed(), 1u) << "the first, done at 30 s, is a week old";
+  TickAt(331 + 7 * 86400 + 3600);
+  EXPECT_EQ(listed(), 0u);
+}
+
 TEST_F(DispatcherTest, SilenceMutesAndExpiring) {
   HttpResponse add = Call("POST", "/api/v1/silences",
                           R"({"matchers": ["alertname=\"lat\"", "endpoint=~\"/a|/c\""], "duration": "2h",
@@ -359,6 +377,23 @@ TEST_F(DispatcherTest, AckMutesRepeatsUntilResolved) {
   EXPECT_FALSE(d_->Muted(a.labels, nullptr)) << "the ack ends with the alert";
 }
 
+TEST_F(DispatcherTest, InstancesOfTwoRulesStayApart) {
+  // The evaluator names instances by their group labels only: two rules share the text.
+  AlertNotice x = Firing("x", "/a", kT0);
+  AlertNotice y = Firing("y", "/a", kT0);
+  x.instance = y.instance = "endpoint=/a";
+  ASSERT_TRUE(d_->Enqueue(x).ok());
+  ASSERT_TRUE(d_->Enqueue(y).ok());
+  ASSERT_EQ(TickAt(30).size(), 2u);
+  ASSERT_EQ(Call("POST", "/api/v1/alarms/x/ack", R"({"instance": "endpoint=/a"})").status, 200);
+  EXPECT_TRUE(d_->Muted(x.labels, nullptr));
+  EXPECT_FALSE(d_->Muted(y.labels, nullptr));
+  now_ = kT0 + 60 * kSec;
+  ASSERT_TRUE(d_->Enqueue(Resolved(y, now_)).ok());
+  EXPECT_TRUE(d_->Muted(x.labels, nullptr)) << "y resolving does not end x's ack";
+  EXPECT_EQ(Call("POST", "/api/v1/alarms/y/ack").status, 404) << "y no longer fires";
+}
+
 TEST_F(DispatcherTest, TestFire) {
   HttpResponse r = Call("POST", "/api/v1/receivers/ops/test");
   ASSERT_EQ(r.status, 200) << r.body;
@@ -391,6 +426,19 @@ TEST_F(DispatcherTest, BadSilenceBodies) {
     EXPECT_NE(r.body.find(want), std::string::npos) << body << " -> " << r.body;
   }
   EXPECT_EQ(Call("GET", "/api/v1/silences", "", {{"state", "odd"}}).status, 400);
+}
+
+TEST_F(DispatcherTest, ReloadDropsGroupsOfARemovedReceiver) {
+  ASSERT_TRUE(d_->Enqueue(Firing("lat", "/a", kT0)).ok());
+  ASSERT_EQ(TickAt(30).size(), 1u);
+  std::string yaml = kConfig;
+  for (size_t at; (at = yaml.find("ops")) != std::string::npos;) yaml.replace(at, 3, "team");
+  ASSERT_TRUE(d_->Reload(YAML::Load(yaml)).ok());
+  EXPECT_TRUE(TickAt(30 + 7200).empty()) << "no repeat to the removed receiver";
+  ASSERT_TRUE(d_->Enqueue(Firing("lat", "/b", kT0 + 7300 * kSec)).ok());
+  std::vector<Sent> sent = TickAt(7330);
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].alerts, (std::vector<std::string>{"lat//b:firing"}));
 }
 
 TEST_F(DispatcherTest, ReloadKeepsStateAndRejectsBadConfig) {

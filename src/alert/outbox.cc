@@ -70,7 +70,7 @@ void WriteNotice(JsonWriter& w, const AlertNotice& n) {
   w.EndObject();
 }
 
-Status ReadMap(simdjson::dom::element e, std::map<std::string, std::string>* out) {
+Status ReadMap(simdjson::simdjson_result<simdjson::dom::element> e, std::map<std::string, std::string>* out) {
   simdjson::dom::object obj;
   if (e.get_object().get(obj) != simdjson::SUCCESS) return Status::Corruption("stored notice: expected an object");
   for (auto field : obj) {
@@ -94,8 +94,8 @@ Result<AlertNotice> ReadNotice(simdjson::dom::element e) {
   n.rule = std::string(s);
   if (e["instance"].get_string().get(s) != simdjson::SUCCESS) return Status::Corruption("stored notice: no instance");
   n.instance = std::string(s);
-  RETURN_IF_ERROR(ReadMap(e["labels"].value_unsafe(), &n.labels));
-  RETURN_IF_ERROR(ReadMap(e["annotations"].value_unsafe(), &n.annotations));
+  RETURN_IF_ERROR(ReadMap(e["labels"], &n.labels));
+  RETURN_IF_ERROR(ReadMap(e["annotations"], &n.annotations));
   auto err = e["state"].get_int64().get(state);
   err = err ? err : e["previous"].get_int64().get(previous);
   err = err ? err : e["value"].get_double().get(value);
@@ -349,6 +349,18 @@ Status Outbox::CommitFlush(const GroupState& g, const FlushResult& r, int64_t no
   });
 }
 
+Status Outbox::DropGroup(const std::string& receiver, const std::string& group_key) {
+  return db_.Transaction([&]() -> Status {
+    for (const char* table : {"alert_group_alerts", "alert_groups"}) {
+      ASSIGN_OR_RETURN(Statement st, db_.Prepare(std::string("DELETE FROM ") + table +
+                                                 " WHERE receiver = ? AND group_key = ?"));
+      st.Bind(1, receiver).Bind(2, group_key);
+      RETURN_IF_ERROR(st.Run());
+    }
+    return Status::OK();
+  });
+}
+
 Status Outbox::AddDelivery(Delivery* d) {
   return db_.Transaction([&] { return InsertDelivery(db_, d); });
 }
@@ -414,6 +426,14 @@ Result<int64_t> Outbox::CountPending() {
     return Status::OK();
   }));
   return n;
+}
+
+Status Outbox::Prune(int64_t before_ns) {
+  return db_.Transaction([&]() -> Status {
+    ASSIGN_OR_RETURN(Statement st, db_.Prepare("DELETE FROM alert_outbox WHERE status != 'pending' AND done < ?"));
+    st.Bind(1, before_ns);
+    return st.Run();
+  });
 }
 
 Result<int64_t> Outbox::NextDue() {

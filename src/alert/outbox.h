@@ -90,6 +90,8 @@ class Outbox {
   // `changed`, and reschedules the group (or deletes it when empty). One transaction.
   Status CommitFlush(const GroupState& g, const FlushResult& r, int64_t now);
 
+  // Deletes a group and its alerts (its receiver left the configuration).
+  Status DropGroup(const std::string& receiver, const std::string& group_key);
   // Queues a delivery outside any group (a test-fire). Sets d->id.
   Status AddDelivery(Delivery* d);
   // The pending deliveries whose time has come, at most one per (receiver, group) — the
@@ -100,6 +102,8 @@ class Outbox {
   Result<std::vector<Delivery>> List(const std::string& status, int limit);
   Result<Delivery> Get(int64_t id);
   Result<int64_t> CountPending();
+  // Deletes sent and failed deliveries finished before `before_ns`.
+  Status Prune(int64_t before_ns);
   // The earliest group flush or pending attempt; INT64_MAX when nothing is scheduled.
   Result<int64_t> NextDue();
 

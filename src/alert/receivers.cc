@@ -3,7 +3,9 @@
 #include <curl/curl.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
+#include <ctime>
 #include <mutex>
 
 #include "alert/yaml_reader.h"
@@ -150,6 +152,16 @@ std::string AlertLine(const AlertNotice& a) {
   return line;
 }
 
+// RFC 5322 date-time in UTC: "Wed, 25 Nov 2026 12:08:35 +0000".
+std::string MailDate(int64_t ns) {
+  const std::time_t t = static_cast<std::time_t>(ns / 1'000'000'000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S +0000", &tm);
+  return buf;
+}
+
 size_t DiscardBody(char*, size_t size, size_t nmemb, void*) { return size * nmemb; }
 
 struct UploadState {
@@ -165,14 +177,22 @@ size_t ReadBody(char* buf, size_t size, size_t nmemb, void* user) {
   return n;
 }
 
+// Progress callback: a nonzero answer aborts the transfer (Cancel).
+int AbortIfCancelled(void* cancelled, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return static_cast<std::atomic<bool>*>(cancelled)->load() ? 1 : 0;
+}
+
 class CurlTransport : public Transport {
  public:
+  void Cancel() override { cancelled_ = true; }
+
   CurlTransport() {
     static std::once_flag once;
     std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
   }
 
   TransportResult Send(const OutboundRequest& req) override {
+    if (cancelled_) return {0, "not sent: shutting down"};
     CURL* curl = curl_easy_init();
     if (curl == nullptr) return {0, "curl_easy_init failed"};
     const bool smtp = req.url.starts_with("smtp");
@@ -182,6 +202,9 @@ class CurlTransport : public Transport {
     const long timeout_ms = static_cast<long>(std::max<int64_t>(req.timeout_ns / 1'000'000, 1));
     curl_easy_setopt(curl, CURLOPT_URL, req.url.c_str());
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, AbortIfCancelled);
+    curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &cancelled_);
     curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, timeout_ms);
     curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, std::min(timeout_ms, 5000L));
     if (smtp) {
@@ -217,6 +240,9 @@ class CurlTransport : public Transport {
     }
     return out;
   }
+
+ private:
+  std::atomic<bool> cancelled_{false};
 };
 
 }  // namespace
@@ -417,7 +443,7 @@ std::string RenderEmail(const ReceiverConfig& r, const Notification& n) {
   for (const std::string& addr : r.to) to += (to.empty() ? "" : ", ") + addr;
   std::string subject = Title(n);
   std::replace(subject.begin(), subject.end(), '\n', ' ');
-  std::string msg = "From: " + r.from + "\r\nTo: " + to + "\r\nSubject: " + subject +
+  std::string msg = "From: " + r.from + "\r\nTo: " + to + "\r\nSubject: " + subject + "\r\nDate: " + MailDate(n.at_ns) +
                     "\r\nMessage-ID: <" + n.dedup_key + "@vigil>\r\nX-Vigil-Dedup-Key: " + n.dedup_key +
                     "\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n";
   for (const AlertNotice& a : n.alerts) {

@@ -106,6 +106,8 @@ class Transport {
   // Sends one request and waits for the answer (bounded by request.timeout_ns).
   // Thread-safe.
   virtual TransportResult Send(const OutboundRequest& request) = 0;
+  // Makes sends in progress and later ones fail at once (shutdown). Thread-safe.
+  virtual void Cancel() {}
 };
 
 std::shared_ptr<Transport> MakeCurlTransport();

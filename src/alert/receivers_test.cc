@@ -92,6 +92,7 @@ TEST(RenderTest, SlackAndEmail) {
   EXPECT_NE(mail.find("To: a@example.com, b@example.com\r\n"), std::string::npos);
   EXPECT_NE(mail.find("Subject: [FIRING:1] http_5xx_rate\r\n"), std::string::npos);
   EXPECT_NE(mail.find("X-Vigil-Dedup-Key: abc-1\r\n"), std::string::npos);
+  EXPECT_NE(mail.find("Date: Thu, 01 Jan 2026 00:02:00 +0000\r\n"), std::string::npos) << mail;
 }
 
 TEST(ReceiverConfigTest, ParseAndErrors) {

@@ -141,7 +141,7 @@ Result<Silence> ParseConfigSilence(const YAML::Node& node, const std::string& pa
 
 bool InRecurringWindow(const Recurrence& r, int64_t t) {
   cctz::time_zone tz;
-  if (!cctz::load_time_zone(r.time_zone, &tz)) return false;
+  if (!CheckTimeZone(r.time_zone).ok() || !cctz::load_time_zone(r.time_zone, &tz)) return false;
   const cctz::civil_second now = cctz::convert(Seconds(std::chrono::seconds(FloorSeconds(t))), tz);
   const cctz::civil_day today(now);
   for (const cctz::civil_day d : {today - 1, today}) {
@@ -158,7 +158,9 @@ bool InRecurringWindow(const Recurrence& r, int64_t t) {
 
 Status CheckTimeZone(const std::string& name) {
   cctz::time_zone tz;
-  if (!cctz::load_time_zone(name, &tz)) {
+  // Names are looked up as files under the zoneinfo directory: no absolute or parent paths.
+  const bool path_like = name.empty() || name[0] == '/' || name.find("..") != std::string::npos;
+  if (path_like || !cctz::load_time_zone(name, &tz)) {
     return Status::InvalidArgument("unknown time zone \"" + name + "\" (expected e.g. Europe/Berlin or UTC)");
   }
   return Status::OK();

@@ -85,9 +85,10 @@ Cell TextCell(dom::element e) {
   if (e.is_null()) return {};
   std::string_view s;
   if (e.get_string().get(s) == simdjson::SUCCESS) return {Cell::Kind::kString, std::string(s)};
-  if (e.is_array()) {
+  dom::array items;
+  if (e.get(items) == simdjson::SUCCESS) {
     std::string joined;
-    for (dom::element item : dom::array(e)) {
+    for (dom::element item : items) {
       if (item.get_string().get(s) != simdjson::SUCCESS) continue;
       joined += (joined.empty() ? "" : ", ") + std::string(s);
     }
@@ -97,7 +98,12 @@ Cell TextCell(dom::element e) {
     // A recurring window: "mon,tue 02:00-03:00 Europe/Berlin".
     std::string days;
     std::string_view start, end, tz;
-    for (dom::element d : dom::array(e["days"])) days += (days.empty() ? "" : ",") + std::string(std::string_view(d));
+    dom::array list;
+    if (e["days"].get(list) != simdjson::SUCCESS) return {};
+    for (dom::element d : list) {
+      std::string_view day;
+      if (d.get(day) == simdjson::SUCCESS) days += (days.empty() ? "" : ",") + std::string(day);
+    }
     if (e["start"].get(start) || e["end"].get(end) || e["time_zone"].get(tz)) return {};
     return {Cell::Kind::kString, (days.empty() ? "daily" : days) + " " + std::string(start) + "-" +
                                      std::string(end) + " " + std::string(tz)};
