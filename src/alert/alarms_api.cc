@@ -211,7 +211,11 @@ class Handlers {
   HttpResponse Create(const HttpRequest& req) const { return PutRule(req, "", true); }
 
   HttpResponse Replace(const HttpRequest& req) const {
-    return PutRule(req, std::string_view(req.path).substr(kRulesPrefix.size()), false);
+    std::string_view name = std::string_view(req.path).substr(kRulesPrefix.size());
+    if (name.empty()) {
+      return HttpResponse::Error(Status::InvalidArgument("PUT needs the rule's name: /api/v1/alarms/rules/<name>"));
+    }
+    return PutRule(req, name, false);
   }
 
   HttpResponse PutRule(const HttpRequest& req, std::string_view name, bool create_only) const {

@@ -245,6 +245,9 @@ def test_api_rules(vigil_server, tmp_path):
     assert r.status_code == 200 and r.json()["threshold"] == 7
     r = s.session.put(base + "/many_errors", json=dict(rule, name="other"), timeout=30)
     assert r.status_code == 400
+    assert s.session.put(base + "/", json=rule, timeout=30).status_code == 400
+    r = s.session.put(base + "/a/b", json={k: v for k, v in rule.items() if k != "name"}, timeout=30)
+    assert r.status_code == 400 and 'rule "a/b": name:' in r.json()["error"]["message"], r.text
     now = int(time.time() * 1000)
     ingest(s, [request_line(now, i, 503, 10.0) for i in range(9)])
     wait_for(s, {("many_errors", ""): "ALARM"})
