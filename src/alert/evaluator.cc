@@ -302,6 +302,10 @@ Status Evaluator::Collect(const Rule& rule, int64_t now, Pass& pass) {
       }
       pass.labels.emplace(row.instance, std::move(row.labels));
     }
+    if (pass.labels.size() > kMaxInstancesPerRule) {
+      return Status::ResourceExhausted("the query returned more than " + std::to_string(kMaxInstancesPerRule) +
+                                       " groups; a rule may have at most that many instances");
+    }
     return Status::OK();
   };
   if (rule.binned) {

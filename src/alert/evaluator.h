@@ -84,6 +84,9 @@ class Evaluator {
  public:
   static constexpr int64_t kForgetAfterNs = 24 * 3600 * 1'000'000'000LL;
   static constexpr int kDefaultHistoryLimit = 200;
+  // A query with more groups than this fails the evaluation (a `by request_id` typo must
+  // not create a million alarms).
+  static constexpr size_t kMaxInstancesPerRule = 10'000;
 
   // Loads the persisted instances. Errors: those of AlarmStore.
   static Result<std::unique_ptr<Evaluator>> Create(EvaluatorDeps deps);

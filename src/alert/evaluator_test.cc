@@ -372,6 +372,18 @@ TEST_F(EvaluatorTest, QueryErrorsKeepTheStateAndAreCounted) {
   EXPECT_EQ(e->Evaluate("nope", kT0).code(), Code::kNotFound);
 }
 
+TEST_F(EvaluatorTest, TooManyGroupsFailTheEvaluation) {
+  FakeQueries q(kMin, true);
+  for (size_t i = 0; i <= Evaluator::kMaxInstancesPerRule; ++i) q.points.push_back({kT0, std::to_string(i), 1});
+  auto e = Open(q, {Binned(1, 1, 5)}, kT0);
+  Status s = e->Evaluate("r", kT0 + kSec);
+  EXPECT_EQ(s.code(), Code::kResourceExhausted);
+  EXPECT_TRUE(e->Instances().empty());
+  q.points.pop_back();
+  EXPECT_TRUE(e->Evaluate("r", kT0 + 2 * kSec).ok());
+  EXPECT_EQ(e->Instances().size(), Evaluator::kMaxInstancesPerRule);
+}
+
 TEST_F(EvaluatorTest, RunDueHonoursIntervals) {
   FakeQueries q(kMin, false);
   Rule fast = Binned(1, 1, 5);
