@@ -342,7 +342,7 @@ void Evaluator::Judge(const Rule& rule, RuleState& rs, int64_t now, Pass& pass) 
   for (auto& [id, labels] : pass.labels) {
     if (!rs.instances.count(id)) rs.instances[id].group_labels = labels;
   }
-  if (!pass.grouped && rs.instances.empty()) rs.instances[""];
+  if (!pass.grouped) rs.instances[""];  // an ungrouped rule always has its one instance
   const int64_t forget_before = now - std::max(kForgetAfterNs, 2 * rule.window_ns());
   for (auto it = rs.instances.begin(); it != rs.instances.end();) {
     const std::string& id = it->first;
@@ -364,7 +364,7 @@ void Evaluator::Judge(const Rule& rule, RuleState& rs, int64_t now, Pass& pass) 
     const Decision d = Decide(rule, points);
     const InstanceState before = inst.st;
     const int64_t seen = before.last_data_ns != 0 ? before.last_data_ns : before.since_ns;
-    if (pass.grouped && d.present == 0 && seen < forget_before && !id.empty()) {
+    if (d.present == 0 && seen < forget_before && !id.empty()) {
       AlertNotice n;
       n.state = AlarmState::kOk;
       n.previous = before.state;

@@ -66,11 +66,12 @@ class FakeQueries : public QuerySource {
   std::vector<std::pair<int64_t, int64_t>> requests;
   std::string error;
   std::function<void()> after_answer;  // runs once, after the next answer is computed
+  void set_grouped(bool g) { grouped_ = g; }
 
  private:
   std::mutex mu_;
   int64_t bin_ns_;
-  bool grouped_;
+  bool grouped_;  // guarded by mu_ in Run; set between evaluations
 };
 
 class FakeSink : public NotificationSink {
@@ -370,6 +371,23 @@ TEST_F(EvaluatorTest, QueryErrorsKeepTheStateAndAreCounted) {
   EXPECT_EQ(h->front().event, "error");
   EXPECT_EQ(h->front().detail, "boom");
   EXPECT_EQ(e->Evaluate("nope", kT0).code(), Code::kNotFound);
+}
+
+TEST_F(EvaluatorTest, ARuleThatStopsGroupingGetsItsSingleInstance) {
+  FakeQueries q(kMin, true);
+  q.points.push_back({kT0, "a", 10});
+  Rule r = Binned(1, 1, 5);
+  auto e = Open(q, {r}, kT0);
+  ASSERT_TRUE(e->Evaluate("r", kT0 + kSec).ok());
+  EXPECT_EQ(States(*e), (std::map<std::string, AlarmState>{{"g=a", AlarmState::kAlarm}}));
+  q.set_grouped(false);
+  r.query = "stats sum(v) as value by bin(1m) | limit 100";
+  ASSERT_TRUE(e->SetRules({r}, 30 * kSec, "", kT0 + 2 * kSec).ok());
+  ASSERT_TRUE(e->Evaluate("r", kT0 + 3 * kSec).ok());
+  EXPECT_EQ(States(*e), (std::map<std::string, AlarmState>{{"", AlarmState::kAlarm}, {"g=a", AlarmState::kInsufficientData}}));
+  // The old group instance goes away once it has had no data for a day.
+  ASSERT_TRUE(e->Evaluate("r", kT0 + Evaluator::kForgetAfterNs + kMin).ok());
+  EXPECT_EQ(States(*e).count("g=a"), 0u);
 }
 
 TEST_F(EvaluatorTest, TooManyGroupsFailTheEvaluation) {
