@@ -116,6 +116,11 @@ class EvaluatorTest : public ::testing::Test {
     d.store = stores_.back().get();
     d.queries = &q;
     d.sink = &sink_;
+    d.muted = [this](const std::map<std::string, std::string>& labels, std::string* why) {
+      if (mute_label_.empty() || !labels.count(mute_label_)) return false;
+      *why = "silence s1 (maintenance)";
+      return true;
+    };
     d.ingest = [this](Batch&& b) {
       events_ += b.rows;
       return Status::OK();
@@ -137,6 +142,7 @@ class EvaluatorTest : public ::testing::Test {
   std::vector<std::unique_ptr<AlarmStore>> stores_;
   FakeSink sink_;
   size_t events_ = 0;
+  std::string mute_label_;  // notices whose labels have it are muted
 };
 
 TEST_F(EvaluatorTest, GroupsBecomeInstancesAndOnlyTheBreachingOneFires) {
@@ -388,6 +394,21 @@ TEST_F(EvaluatorTest, ARuleThatStopsGroupingGetsItsSingleInstance) {
   // The old group instance goes away once it has had no data for a day.
   ASSERT_TRUE(e->Evaluate("r", kT0 + Evaluator::kForgetAfterNs + kMin).ok());
   EXPECT_EQ(States(*e).count("g=a"), 0u);
+}
+
+TEST_F(EvaluatorTest, MutedFiringIsRecordedInTheHistoryAndStillHandedOver) {
+  FakeQueries q(kMin, true);
+  q.points.push_back({kT0, "a", 10});
+  mute_label_ = "severity";
+  auto e = Open(q, {Binned(1, 1, 5)}, kT0);
+  ASSERT_TRUE(e->Evaluate("r", kT0 + kSec).ok());
+  EXPECT_EQ(sink_.notices.size(), 1u);  // the dispatcher decides what a mute means for delivery
+  auto h = stores_.back()->History("r", 10);
+  ASSERT_TRUE(h.ok());
+  ASSERT_EQ(h->size(), 2u);
+  EXPECT_EQ(h->front().event, "silenced");
+  EXPECT_EQ(h->front().detail, "silence s1 (maintenance)");
+  EXPECT_EQ((*h)[1].event, "state_change");
 }
 
 TEST_F(EvaluatorTest, TooManyGroupsFailTheEvaluation) {
