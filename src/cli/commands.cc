@@ -5,11 +5,13 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 
+#include "cli/alarms_command.h"
 #include "cli/diagnostics_command.h"
 #include "cli/import.h"
 #include "cli/modules.h"
 #include "cli/query_command.h"
 #include "cli/ship_command.h"
+#include "cli/silence_command.h"
 #include "server/server.h"
 #include "store/store.h"
 
@@ -200,6 +202,10 @@ int RunCli(int argc, char** argv) {
   std::string compact_dir;
   AddCompact(app, compact_dir, rc);
   AddDiagnosticsCommands(app, rc);
+  AlarmsCommandOptions alarms;
+  AddAlarmsCommand(app, alarms, rc);
+  SilenceCommandOptions silence;
+  AddSilenceCommand(app, silence, rc);
   CLI11_PARSE(app, argc, argv);
   return rc;
 }

@@ -2,6 +2,7 @@
 
 #include <iostream>
 
+#include "alert/alert_module.h"
 #include "cron/cron.h"
 #include "diagnostics/diagnostics_module.h"
 #include "health/health_module.h"
@@ -15,6 +16,8 @@ std::vector<ModuleFactory> AllModules() {
   out.push_back(MakeDiagnosticsModule);
   out.push_back(&health::MakeHealthModule);
   out.push_back(cron::MakeCronModule);
+  // Alerting last: its rules may query the views of every other module.
+  out.push_back(MakeAlertModule);
   return out;
 }
 
