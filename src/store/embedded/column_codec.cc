@@ -104,7 +104,13 @@ inline const uint8_t* GetVarintUnchecked(const uint8_t* p, uint64_t* v) {
     return p + 1;
   }
   uint64_t r = b & 0x7f;
-  for (int i = 1; i < 9; ++i) {
+  b = p[1];
+  if (b < 0x80) {  // two bytes: most deltas of timestamps and codes
+    *v = r | (b << 7);
+    return p + 2;
+  }
+  r |= (b & 0x7f) << 7;
+  for (int i = 2; i < 9; ++i) {
     b = p[i];
     r |= (b & 0x7f) << (7 * i);
     if (b < 0x80) {
@@ -974,9 +980,22 @@ Status FindEqualRows(std::string_view chunk, size_t rows, std::string_view liter
     }
     if (r.left() != n_valid * width) return Bad("bad dictionary index section");
     if (id < 0) return Status::OK();
-    for (size_t k = 0; k < n_valid; ++k)
-      if (LoadIndex(r.p + k * width, width) == static_cast<uint32_t>(id))
-        ranks.push_back(static_cast<uint32_t>(k));
+    // One loop per index width, so the compare is a plain typed load.
+    auto find = [&]<typename T>(T) {
+      const T want = static_cast<T>(id);
+      for (size_t k = 0; k < n_valid; ++k) {
+        T v;
+        std::memcpy(&v, r.p + k * sizeof(T), sizeof(T));
+        if (v == want) ranks.push_back(static_cast<uint32_t>(k));
+      }
+    };
+    if (width == 1) {
+      find(uint8_t{});
+    } else if (width == 2) {
+      find(uint16_t{});
+    } else {
+      find(uint32_t{});
+    }
   } else {
     // Plain chunks: decode the values once, without copying them out.
     Column tmp;

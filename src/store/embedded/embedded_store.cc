@@ -774,19 +774,36 @@ Status EmbeddedStore::ScanPart(const Part& p, const ScanSpec& spec, const ScanSi
     return Status::OK();
   }
   // Two column sets: the predicate columns (and @timestamp) are decoded first; the rest
-  // only for blocks where some row matches.
-  std::vector<bool> first(m.columns.size(), false), rest(m.columns.size(), spec.columns.empty());
+  // only for blocks where some row matches. In a block wholly inside the time range the
+  // timestamps decide nothing, so they move to the second set (`*_inside`).
+  std::vector<bool> first_all(m.columns.size(), false);
+  std::vector<bool> rest_all(m.columns.size(), spec.columns.empty());
+  std::vector<bool> first_inside, rest_inside;
+  std::vector<size_t> ts_columns;
   for (size_t i = 0; i < m.columns.size(); ++i) {
     const std::string& n = m.columns[i].name;
-    bool pred = n == "@timestamp";
-    for (const auto& pr : spec.predicates) pred = pred || pr.column == n;
-    first[i] = pred;
+    bool pred = false;
+    // A column whose type no predicate on it can match is null on every matching row
+    // (a field has one type per event): neither decoded nor returned.
+    bool never = false;
+    for (const auto& pr : spec.predicates) {
+      if (pr.column != n) continue;
+      pred = true;
+      never = never || !PredicateMayMatchType(pr, m.columns[i].type);
+    }
+    if (n == "@timestamp" && !pred) ts_columns.push_back(i);
+    pred = pred || n == "@timestamp";
+    first_all[i] = pred && !never;
     if (std::find(spec.columns.begin(), spec.columns.end(), n) != spec.columns.end())
-      rest[i] = true;
-    if (pred) rest[i] = false;
+      rest_all[i] = true;
+    if (pred) rest_all[i] = false;
   }
-  std::vector<bool> all(m.columns.size());
-  for (size_t i = 0; i < all.size(); ++i) all[i] = first[i] || rest[i];
+  first_inside = first_all;
+  rest_inside = rest_all;
+  for (size_t i : ts_columns) {
+    first_inside[i] = false;
+    rest_inside[i] = true;
+  }
   const PrunePredicate* eq = nullptr;
   for (const auto& pr : spec.predicates)
     if (!eq && pr.op == PrunePredicate::Op::kEq && pr.literal.type() == Type::kString) eq = &pr;
@@ -799,6 +816,9 @@ Status EmbeddedStore::ScanPart(const Part& p, const ScanSpec& spec, const ScanSi
       case BlockVerdict::kRead: break;
     }
     read_any = true;
+    const bool inside = m.blocks[b].min_ts >= spec.min_ts && m.blocks[b].max_ts <= spec.max_ts;
+    const std::vector<bool>& first = inside ? first_inside : first_all;
+    const std::vector<bool>& rest = inside ? rest_inside : rest_all;
     if (eq != nullptr) {
       // Point lookup: find the candidate rows on the encoded column, then decode only
       // those rows of every wanted column and check all predicates on them.
@@ -809,11 +829,18 @@ Status EmbeddedStore::ScanPart(const Part& p, const ScanSpec& spec, const ScanSi
                                   &st->bytes_read));
       st->rows_scanned += m.blocks[b].rows;
       if (cand.empty()) continue;
-      ASSIGN_OR_RETURN(Batch picked, p.ReadBlockRows(b, &all, cand, &st->bytes_read));
+      // The predicate columns first; the others only for the candidates that pass.
+      ASSIGN_OR_RETURN(Batch picked, p.ReadBlockRows(b, &first, cand, &st->bytes_read));
       std::vector<uint32_t> rows = MatchingRows(picked, spec);
       if (rows.empty()) continue;
-      if (rows.size() < picked.rows)
+      if (rows.size() < picked.rows) {
         picked = Gather(picked, rows, [](const std::string&) { return true; });
+        for (size_t i = 0; i < rows.size(); ++i) rows[i] = cand[rows[i]];
+      } else {
+        rows = std::move(cand);
+      }
+      ASSIGN_OR_RETURN(Batch others, p.ReadBlockRows(b, &rest, rows, &st->bytes_read));
+      for (Column& c : others.columns) picked.columns.push_back(std::move(c));
       if (!sink(std::move(picked))) *stop = true;
       continue;
     }
