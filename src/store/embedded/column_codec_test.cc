@@ -185,6 +185,24 @@ TEST(ColumnCodecInt, RandomAndExtremes) {
   RoundTrip(Ints({0, 0, 0, 0}));
 }
 
+// Deltas of every varint length (1 to 10 bytes) in random order, so the decoder's short
+// and long paths alternate, including near the end of the body.
+TEST(ColumnCodecInt, DeltasOfEveryVarintLength) {
+  std::mt19937_64 rng(21);
+  for (int round = 0; round < 20; ++round) {
+    std::vector<int64_t> v;
+    int64_t x = 0;
+    const int n = round < 10 ? round + 1 : 3000;
+    for (int i = 0; i < n; ++i) {
+      const int bits = static_cast<int>(rng() % 64);
+      const uint64_t d = rng() >> (63 - bits);  // below 2^(bits+1)
+      x = static_cast<int64_t>(static_cast<uint64_t>(x) + (rng() % 2 ? d : 0 - d));
+      v.push_back(x);
+    }
+    RoundTrip(Ints(v));
+  }
+}
+
 TEST(ColumnCodecInt, Bools) {
   std::mt19937_64 rng(3);
   std::vector<int64_t> v;
