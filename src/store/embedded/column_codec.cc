@@ -629,10 +629,25 @@ Status DecodeFloats(Reader& r, uint8_t enc, size_t rows, size_t n_valid, const u
   return Status::OK();
 }
 
-// Calls put(row, value) for every row; invalid rows get "".
+// Calls put(row, value) for every row; invalid rows get "". Eight invalid rows in a row
+// (a zero bitmap byte) are appended at once: sparse fields are mostly such runs.
 template <typename Get>
 void PushStrings(size_t rows, const uint8_t* bitmap, StringVec& strs, Get&& next_valid) {
-  for (size_t i = 0; i < rows; ++i) strs.push_back(!bitmap || BitAt(bitmap, i) ? next_valid() : "");
+  if (bitmap == nullptr) {
+    for (size_t i = 0; i < rows; ++i) strs.push_back(next_valid());
+    return;
+  }
+  for (size_t i = 0; i < rows;) {
+    if ((i & 7) == 0 && i + 8 <= rows && bitmap[i >> 3] == 0) {
+      size_t j = i + 8;
+      while (j + 8 <= rows && bitmap[j >> 3] == 0) j += 8;
+      strs.push_back_empty(j - i);
+      i = j;
+      continue;
+    }
+    strs.push_back(BitAt(bitmap, i) ? next_valid() : std::string_view());
+    ++i;
+  }
 }
 
 uint32_t LoadIndex(const uint8_t* p, int width) {

@@ -321,6 +321,22 @@ TEST(ColumnCodecString, DictionaryIndexWidths) {
   EXPECT_EQ(EncodingOf(RoundTrip(high)), kPlain);  // 51 distinct > 100 / 2
 }
 
+// Sparse strings: runs of nulls of every length (whole zero bitmap bytes and partial
+// ones), dictionary and plain, over sub-ranges that do not start on a byte boundary.
+TEST(ColumnCodecString, SparseValuesWithLongNullRuns) {
+  std::mt19937_64 rng(31);
+  for (bool dict : {true, false}) {
+    Column c = MakeColumn(Type::kString);
+    while (c.size() < 3000) {
+      for (uint64_t k = rng() % 40; k > 0; --k) c.AppendNull();
+      c.AppendString(dict ? (rng() % 2 ? "failure" : "success") : "v" + std::to_string(rng()));
+    }
+    RoundTrip(c);
+    RoundTrip(c, 3, 2001);
+    RoundTrip(c, 17, 18);
+  }
+}
+
 TEST(ColumnCodecString, Uuids) {
   std::mt19937_64 rng(12);
   for (bool upper : {false, true}) {

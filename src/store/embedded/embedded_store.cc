@@ -900,7 +900,7 @@ void AddStats(const ScanStats& from, ScanStats* to) {
 }
 
 // How many decoded blocks the helper thread of a part scan may hold ahead of the sink.
-constexpr size_t kScanAhead = 2;
+constexpr size_t kScanAhead = 4;
 
 }  // namespace
 
