@@ -822,6 +822,27 @@ struct BlockResult {
   bool read = false;  // not skipped by its index
 };
 
+// Puts the columns of a block's batch back in the block's chunk order (the event's field
+// order, which @message renders), however the two column sets were decoded.
+void OrderLikeBlock(const PartMeta& m, const BlockMeta& block, Batch* batch) {
+  auto rank = [&](const Column& c) {
+    for (size_t j = 0; j < block.chunks.size(); ++j) {
+      const PartColumn& pc = m.columns[block.chunks[j].column];
+      if (pc.type == c.type && pc.name == c.name) return j;
+    }
+    return block.chunks.size();
+  };
+  std::vector<std::pair<size_t, size_t>> order;  // (rank, current index)
+  order.reserve(batch->columns.size());
+  for (size_t i = 0; i < batch->columns.size(); ++i) order.emplace_back(rank(batch->columns[i]), i);
+  if (std::is_sorted(order.begin(), order.end())) return;
+  std::sort(order.begin(), order.end());
+  std::vector<Column> sorted;
+  sorted.reserve(order.size());
+  for (const auto& [r, i] : order) sorted.push_back(std::move(batch->columns[i]));
+  batch->columns = std::move(sorted);
+}
+
 Status ScanBlockInto(const PartScan& ps, size_t b, BlockResult* out) {
   const Part& p = *ps.part;
   const ScanSpec& spec = *ps.spec;
@@ -859,6 +880,7 @@ Status ScanBlockInto(const PartScan& ps, size_t b, BlockResult* out) {
     }
     ASSIGN_OR_RETURN(Batch others, p.ReadBlockRows(b, &rest, rows, &st->bytes_read));
     for (Column& c : others.columns) picked.columns.push_back(std::move(c));
+    OrderLikeBlock(m, m.blocks[b], &picked);
     out->rows = std::move(picked);
     return Status::OK();
   }
@@ -882,6 +904,7 @@ Status ScanBlockInto(const PartScan& ps, size_t b, BlockResult* out) {
     block = Gather(block, rows, [](const std::string&) { return true; });
   }
   for (Column& c : others.columns) block.columns.push_back(std::move(c));
+  OrderLikeBlock(m, m.blocks[b], &block);
   out->rows = std::move(block);
   return Status::OK();
 }

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "core/string_search.h"
 #include "store/embedded/bloom_filter.h"
 
 namespace vigil {
@@ -27,7 +28,8 @@ bool RangeMaySatisfy(double lo, double hi, Op op, double lit) {
     case Op::kLe: return lo <= lit;
     case Op::kGt: return hi > lit;
     case Op::kGe: return hi >= lit;
-    case Op::kToken: return true;
+    case Op::kToken:
+    case Op::kContains: return true;
   }
   return true;
 }
@@ -80,7 +82,8 @@ void MarkNumeric(const T* x, const uint8_t* valid, size_t rows, Op op, double li
     case Op::kLe: return MarkWhere(x, valid, rows, [&](T v) { return d(v) <= lit; }, any);
     case Op::kGt: return MarkWhere(x, valid, rows, [&](T v) { return d(v) > lit; }, any);
     case Op::kGe: return MarkWhere(x, valid, rows, [&](T v) { return d(v) >= lit; }, any);
-    case Op::kToken: return;
+    case Op::kToken:
+    case Op::kContains: return;
   }
 }
 
@@ -89,7 +92,14 @@ void MarkMatches(const Column& c, const PrunePredicate& p, size_t rows, uint8_t*
   const uint8_t* valid = c.valid.data();
   if (c.type == Type::kString) {
     if (p.literal.type() != Type::kString) return;
-    if (p.op != Op::kEq) {  // only equality is checked exactly on strings
+    if (p.op == Op::kContains) {
+      std::vector<uint32_t> all(rows), hits;
+      for (size_t i = 0; i < rows; ++i) all[i] = static_cast<uint32_t>(i);
+      SelectContaining(c, all, std::get<std::string>(p.literal.v), &hits);
+      for (uint32_t r : hits) any[r] = 1;
+      return;
+    }
+    if (p.op != Op::kEq) {  // only equality and containment are checked exactly on strings
       for (size_t i = 0; i < rows; ++i) any[i] |= valid[i];
       return;
     }
@@ -122,7 +132,7 @@ bool PredicateMayMatchType(const PrunePredicate& p, Type type) {
     case Type::kInt:
     case Type::kFloat:
     case Type::kBool:
-      return p.op != Op::kToken && NumericLiteral(p.literal, &lit);
+      return p.op != Op::kToken && p.op != Op::kContains && NumericLiteral(p.literal, &lit);
     case Type::kNull:
       return false;
   }

@@ -19,10 +19,14 @@ bool Holds(const Batch& b, size_t row, const PrunePredicate& p) {
     const Value& lit = p.literal;
     if (c.type == Type::kString) {
       if (lit.type() != Type::kString) continue;
+      if (p.op == Op::kContains) {
+        if (c.strs[row].find(std::get<std::string>(lit.v)) != std::string_view::npos) return true;
+        continue;
+      }
       if (p.op != Op::kEq || c.strs[row] == std::get<std::string>(lit.v)) return true;
       continue;
     }
-    if (lit.type() == Type::kString || lit.type() == Type::kNull) continue;
+    if (lit.type() == Type::kString || lit.type() == Type::kNull || p.op == Op::kContains) continue;
     const double x = c.type == Type::kFloat ? c.floats[row] : static_cast<double>(c.ints[row]);
     const double l = lit.type() == Type::kFloat  ? std::get<double>(lit.v)
                      : lit.type() == Type::kBool ? (std::get<bool>(lit.v) ? 1.0 : 0.0)
@@ -61,6 +65,8 @@ TEST(MatchingRowsTest, AgreesWithRowByRowEvaluation) {
       {"status", Op::kEq, Value(true)},               {"status", Op::kLe, Value(int64_t{0})},
       {"db", Op::kEq, Value(std::string("a"))},       {"db", Op::kGt, Value(int64_t{1})},
       {"missing", Op::kEq, Value(int64_t{1})},        {"status", Op::kToken, Value(std::string("x"))},
+      {"status", Op::kContains, Value(std::string("ail"))}, {"status", Op::kContains, Value(std::string("0"))},
+      {"db", Op::kContains, Value(std::string(""))},  {"status", Op::kContains, Value(int64_t{5})},
   };
   for (int round = 0; round < 200; ++round) {
     const int n = round % 20 == 0 ? 0 : static_cast<int>(rng() % 64) + 1;
@@ -93,6 +99,9 @@ TEST(MatchingRowsTest, PredicateTypes) {
   EXPECT_FALSE(PredicateMayMatchType(str, Type::kInt));
   EXPECT_TRUE(PredicateMayMatchType(tok, Type::kString));
   EXPECT_FALSE(PredicateMayMatchType(tok, Type::kFloat));
+  const PrunePredicate sub{"s", Op::kContains, Value(std::string("fail"))};
+  EXPECT_TRUE(PredicateMayMatchType(sub, Type::kString));
+  EXPECT_FALSE(PredicateMayMatchType(sub, Type::kInt));
 }
 
 }  // namespace
