@@ -203,6 +203,29 @@ TEST(ColumnCodecInt, DeltasOfEveryVarintLength) {
   }
 }
 
+// Runs of present and missing values of every length, so whole bitmap bytes of ones and
+// of zeros and mixed bytes all occur, at offsets that are not multiples of eight.
+TEST(ColumnCodecInt, PresenceRunsOfEveryLength) {
+  std::mt19937_64 rng(41);
+  for (Type type : {Type::kInt, Type::kFloat}) {
+    Column c = MakeColumn(type);
+    while (c.size() < 3000) {
+      for (uint64_t k = rng() % 20; k > 0; --k) {
+        if (type == Type::kInt) {
+          c.AppendInt(static_cast<int64_t>(rng() % 1000) - 300);
+        } else {
+          c.AppendFloat(static_cast<double>(rng() % 1000) / 4);
+        }
+      }
+      for (uint64_t k = rng() % 20; k > 0; --k) c.AppendNull();
+    }
+    RoundTrip(c);
+    RoundTrip(c, 3, 2001);
+    RoundTrip(c, 5, 6);
+    RoundTrip(c, 8, 24);
+  }
+}
+
 TEST(ColumnCodecInt, Bools) {
   std::mt19937_64 rng(3);
   std::vector<int64_t> v;
