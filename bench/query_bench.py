@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Query benchmark: the query-engine issue's five queries, Vigil against ClickHouse.
 
-    sudo bench/query_bench.py [--lines 2000000] [--runs 5] [--vigil build-q7/vigil]
+    sudo bench/query_bench.py [--lines 2000000] [--runs 5] [--vigil build-q7/vigil] [--note TEXT]
 
 Both engines get the same gen_logs.py output (seed 7): Vigil through `vigil import --data`
 and `vigil compact` (one compacted part), ClickHouse 18.16 through the shared peer scripts
@@ -197,6 +197,7 @@ def main():
     ap.add_argument("--data", default=None, help="JSONL input (default: /tmp/peerbench/logs.jsonl "
                                                  "for 2M lines, else generated into --work)")
     ap.add_argument("--vigil", default=os.path.join(REPO, "build-q7", "vigil"))
+    ap.add_argument("--note", default="", help="one line saying what changed, put under the heading")
     a = ap.parse_args()
     os.makedirs(a.work, exist_ok=True)
     data = a.data or ("/tmp/peerbench/logs.jsonl" if a.lines == 2_000_000 else
@@ -208,6 +209,7 @@ def main():
     ch = ClickHouse(a.work, data, a.lines)
     vg = Vigil(a.vigil, vdir, start, end)
     rows = []
+    load_before = os.getloadavg()
     try:
         ch.start(a.lines)
         vg.serve()
@@ -224,10 +226,14 @@ def main():
     finally:
         vg.stop()
         ch.stop()
+    load_after = os.getloadavg()
     rg_ms, tool, rg_n = rg_count(data)
     head = run(["git", "-C", REPO, "rev-parse", "--short", "HEAD"]).stdout.strip()
     out = [f"\n## {datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC, {a.lines} lines, commit {head}, "
            f"median of {a.runs}, {os.cpu_count()} cores\n",
+           *([a.note + "\n"] if a.note else []),
+           f"Load average (1 min) at start {load_before[0]:.1f}, at end {load_after[0]:.1f}: "
+           f"the machine was shared with other work, both engines measured in the same run.\n",
            "| query | Vigil server ms | ClickHouse server ms | ratio | Vigil wall ms | ClickHouse wall ms "
            "| Vigil RSS MiB | ClickHouse query MiB | rows |",
            "|---|---|---|---|---|---|---|---|---|"]

@@ -35,6 +35,8 @@ class StringVec {
     data_.append(s);
     offsets_.push_back(data_.size());
   }
+  // Appends n empty strings.
+  void push_back_empty(size_t n) { offsets_.resize(offsets_.size() + n, data_.size()); }
   void reserve(size_t n, size_t bytes) {
     offsets_.reserve(n + 1);
     data_.reserve(bytes);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <chrono>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -129,6 +130,44 @@ TEST(AggregateTest, TimeoutFailsTheQueryAndStopsTheScan) {
     EXPECT_EQ(r.status().code(), Code::kResourceExhausted);
     EXPECT_EQ(r.status().message(), "query timed out after 50 ms; narrow the time range or the filter");
     EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(500)) << text;
+  }
+}
+
+}  // namespace
+}  // namespace vigil::query
+
+namespace vigil::query {
+namespace {
+
+// count(*) by bin(): runs of one bin (time order), scrambled batches (FakeStore) and
+// rows before 1970 (negative timestamps) give the counts of a plain floor division.
+TEST(AggregateTest, CountByBinMatchesFloorDivision) {
+  const int64_t kMin = int64_t{60} * 1'000'000'000;
+  for (int64_t base : {kT0, int64_t{-3} * 3600 * 1'000'000'000 - 7}) {
+    BatchBuilder b;
+    std::map<int64_t, int64_t> want;
+    for (int i = 0; i < 5000; ++i) {
+      const int64_t t = base + (i < 2500 ? int64_t{i} * 997'000'000 : int64_t{(i * 7919) % 5000} * 13'000'000);
+      b.BeginRow();
+      b.AddInt(field::kTimestamp, t);
+      b.EndRow();
+      int64_t q = t / (5 * kMin);
+      if (t % (5 * kMin) < 0) --q;
+      want[q * 5 * kMin]++;
+    }
+    FakeStore store(b.Finish(), 700);
+    QueryRequest req;
+    req.text = "stats count(*) as n by bin(5m)";
+    req.start_ns = base - 3600 * 1'000'000'000LL;
+    req.end_ns = base + 3 * 3600 * 1'000'000'000LL;
+    auto r = RunQuery(store, req);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    std::map<int64_t, int64_t> got;
+    for (const auto& row : r->rows) {
+      ASSERT_EQ(row.size(), 2u);
+      got[std::get<int64_t>(row[0].v)] = std::get<int64_t>(row[1].v);
+    }
+    EXPECT_EQ(got, want) << "base " << base;
   }
 }
 

@@ -124,13 +124,33 @@ void GroupTable::Assign(const std::vector<Vector>& keys, const Sel& sel,
     std::fill(gids->begin(), gids->end(), 0);
     return;
   }
+  // One int key in one column (bin() of the timestamp, a status): compare the value
+  // itself with the previous row's before encoding anything.
+  const Column* ints = key_count_ == 1 && !keys[0].is_scalar && keys[0].columns.size() == 1 &&
+                               keys[0].columns[0]->type == Type::kInt
+                           ? keys[0].columns[0]
+                           : nullptr;
   for (size_t i = 0; i < sel.size(); ++i) {
     const uint32_t row = sel[i];
+    if (ints != nullptr && ints->valid[row]) {
+      const int64_t v = ints->ints[row];
+      if (!prev_is_int_ || v != prev_int_) {
+        buf_.clear();
+        EncodeKey(keys[0], row, &buf_);
+        prev_gid_ = FindOrAdd(keys, row);
+        std::swap(prev_, buf_);
+        prev_is_int_ = true;
+        prev_int_ = v;
+      }
+      (*gids)[i] = prev_gid_;
+      continue;
+    }
     buf_.clear();
     for (const Vector& k : keys) EncodeKey(k, row, &buf_);
     if (groups_ == 0 || buf_ != prev_) {
       prev_gid_ = FindOrAdd(keys, row);
       std::swap(prev_, buf_);
+      prev_is_int_ = false;
     }
     (*gids)[i] = prev_gid_;
   }

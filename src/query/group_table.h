@@ -6,7 +6,8 @@
 // are encoded into a reused byte buffer (a type tag and the value's bytes per key) and
 // looked up in an open-addressing table of (hash, group) slots whose keys live back to
 // back in one arena, so a row of an existing group allocates nothing. A row with the same
-// key as the row before it (time bins over time-ordered rows) skips the lookup.
+// key as the row before it (time bins over time-ordered rows) skips the lookup; with a
+// single int key that check compares the value without encoding it.
 // Thread-safety: none.
 #pragma once
 
@@ -62,6 +63,8 @@ class GroupTable {
   std::string buf_;
   std::string prev_;  // the previous row's encoded key
   uint32_t prev_gid_ = 0;
+  bool prev_is_int_ = false;  // prev_ encodes the int prev_int_ (single int key)
+  int64_t prev_int_ = 0;
 };
 
 }  // namespace vigil::query

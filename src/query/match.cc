@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "core/string_search.h"
 #include "query/compare.h"
 
 namespace vigil::query {
@@ -62,6 +63,15 @@ bool MatchesPattern(std::string_view s, const Expr& pattern) {
 void SelectMatch(const Vector& v, const Expr& pattern, const Sel& in, Sel* out) {
   out->clear();
   if (const std::string* lit = PlainLiteral(pattern)) {
+    if (!lit->empty() && !v.is_scalar) {
+      for (const Column* c : v.columns) {
+        if (c->type != Type::kString) continue;
+        Sel part;
+        SelectContaining(*c, in, *lit, &part);
+        *out = out->empty() ? std::move(part) : SelUnion(*out, part);
+      }
+      return;
+    }
     SelectStrings(v, in, out, [&](std::string_view s) { return Contains(s, *lit); });
     return;
   }

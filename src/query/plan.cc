@@ -26,6 +26,8 @@ const char* PruneOpText(PrunePredicate::Op op) {
       return ">=";
     case PrunePredicate::Op::kToken:
       return "has token";
+    case PrunePredicate::Op::kContains:
+      return "contains";
   }
   return "?";
 }

@@ -54,6 +54,9 @@ std::vector<std::string> Pushed(std::string_view text) {
       case PrunePredicate::Op::kToken:
         op = "token";
         break;
+      case PrunePredicate::Op::kContains:
+        op = "contains";
+        break;
     }
     out.push_back(p.column + " " + op + " " + LiteralToString(p.literal));
   }
@@ -98,6 +101,19 @@ TEST(PushdownTest, OnlyConditionsEveryMatchingRowMeets) {
   EXPECT_THAT(Pushed("filter ispresent(x)"), IsEmpty());
   EXPECT_THAT(Pushed("filter a = b"), IsEmpty());
   EXPECT_THAT(Pushed("filter @timestamp > '2024-05-01T00:00:00Z'"), IsEmpty());  // time range
+}
+
+TEST(PushdownTest, PlainLikeIsASubstringCheck) {
+  EXPECT_THAT(Pushed("filter message like /Timeout after/ and status >= 500"),
+              ElementsAre("message contains \"Timeout after\"", "status >= 500"));
+  EXPECT_THAT(Pushed("filter message like 'disk' | filter path =~ /admin/"),
+              ElementsAre("message contains \"disk\"", "path contains \"admin\""));
+  EXPECT_THAT(Pushed("filter message like /Time.ut/"), IsEmpty());  // regex syntax
+  EXPECT_THAT(Pushed("filter message like /(?i)timeout/"), IsEmpty());
+  EXPECT_THAT(Pushed("filter message not like /Timeout/"), IsEmpty());
+  EXPECT_THAT(Pushed("filter message like ''"), IsEmpty());
+  EXPECT_THAT(Pushed("filter @message like /Timeout/"), IsEmpty());  // the rendered event
+  EXPECT_THAT(Pushed("filter message like /a/ or status = 1"), IsEmpty());
 }
 
 TEST(PushdownTest, NothingPastASortOrLimit) {

@@ -129,7 +129,10 @@ class PruningFakeStore : public FakeStore {
       if (!c->IsValid(r)) continue;
       const Value v = CellValue(*c, r);
       if (p.literal.type() == Type::kString && v.type() == Type::kString) {
-        if (std::get<std::string>(v.v) == std::get<std::string>(p.literal.v)) return true;
+        const std::string& s = std::get<std::string>(v.v);
+        const std::string& lit = std::get<std::string>(p.literal.v);
+        if (p.op == PrunePredicate::Op::kContains ? s.find(lit) != std::string::npos : s == lit)
+          return true;
       } else if (p.literal.type() != Type::kString && v.type() != Type::kString) {
         if (Holds(p.op, AsDouble(v), AsDouble(p.literal))) return true;
       }
@@ -164,6 +167,8 @@ class PruningFakeStore : public FakeStore {
         return a >= b;
       case PrunePredicate::Op::kToken:
         return true;
+      case PrunePredicate::Op::kContains:
+        return false;  // only strings contain text
     }
     return true;
   }

@@ -1,4 +1,5 @@
 #include "query/binder.h"
+#include "query/match.h"
 #include "query/planner_rules.h"
 
 namespace vigil::query {
@@ -42,10 +43,21 @@ PrunePredicate::Op RelaxForDoubles(PrunePredicate::Op op, const Value& lit) {
 std::vector<PrunePredicate> ExtractPrunePredicates(const std::vector<const Expr*>& conjuncts) {
   std::vector<PrunePredicate> out;
   for (const Expr* c : conjuncts) {
-    if (c->kind != ExprKind::kBinary || !c->args[0]->IsField() || !c->args[1]->IsLiteral()) {
+    if (c->kind != ExprKind::kBinary || !c->args[0]->IsField()) continue;
+    const std::string& name = c->args[0]->name;
+    if (c->op == ExprOp::kLike || c->op == ExprOp::kMatch) {
+      // `field like "text"` / `like /text/` without regex syntax: a substring the store
+      // checks exactly, so it decodes the other columns only for rows that hold it.
+      // Not for @-fields (@message is rendered from the whole event).
+      const Expr& pat = *c->args[1];
+      const bool text = pat.kind == ExprKind::kRegex ||
+                        (pat.IsLiteral() && pat.literal.type() == Type::kString);
+      const std::string* lit = text ? PlainLiteral(pat) : nullptr;
+      if (lit != nullptr && !lit->empty() && !name.starts_with("@"))
+        out.push_back(PrunePredicate{name, PrunePredicate::Op::kContains, Value(*lit)});
       continue;
     }
-    const std::string& name = c->args[0]->name;
+    if (!c->args[1]->IsLiteral()) continue;
     const Value& lit = c->args[1]->literal;
     std::optional<PrunePredicate::Op> op = PruneOp(c->op);
     if (!op || IsTimeField(name)) continue;

@@ -19,10 +19,11 @@ namespace vigil {
 // A condition the store may use to skip whole blocks (bloom filters, min/max). It is a
 // hint: the store may return rows that fail it, so the query still filters every row.
 struct PrunePredicate {
-  enum class Op { kEq, kLt, kLe, kGt, kGe, kToken };
+  enum class Op { kEq, kLt, kLe, kGt, kGe, kToken, kContains };
   std::string column;  // field name
   Op op = Op::kEq;
   Value literal;       // kToken: a string; the block must contain this word
+                       // kContains: a string; a String value must contain it
 };
 
 struct ScanSpec {

@@ -104,7 +104,13 @@ inline const uint8_t* GetVarintUnchecked(const uint8_t* p, uint64_t* v) {
     return p + 1;
   }
   uint64_t r = b & 0x7f;
-  for (int i = 1; i < 9; ++i) {
+  b = p[1];
+  if (b < 0x80) {  // two bytes: most deltas of timestamps and codes
+    *v = r | (b << 7);
+    return p + 2;
+  }
+  r |= (b & 0x7f) << 7;
+  for (int i = 2; i < 9; ++i) {
     b = p[i];
     r |= (b & 0x7f) << (7 * i);
     if (b < 0x80) {
@@ -564,11 +570,29 @@ bool DecodeDeltas(Reader& r, size_t n, Put&& put) {
 
 // Moves the n_valid values packed at the front of v[0, rows) to their rows, zeroing
 // invalid rows. Walking backwards never overwrites a value not yet moved.
+// A bitmap byte of all ones (the usual case for a mostly present field) moves eight
+// values at once, one of all zeros clears eight.
 template <typename T>
 void Scatter(T* v, size_t rows, size_t n_valid, const uint8_t* bitmap) {
   if (bitmap == nullptr) return;
   size_t k = n_valid;
-  for (size_t i = rows; i-- > 0;) v[i] = BitAt(bitmap, i) ? v[--k] : T{};
+  size_t i = rows;
+  while (i % 8 != 0) {
+    --i;
+    v[i] = BitAt(bitmap, i) ? v[--k] : T{};
+  }
+  while (i > 0) {
+    i -= 8;
+    const uint8_t b = bitmap[i >> 3];
+    if (b == 0xFF) {
+      k -= 8;
+      std::memmove(v + i, v + k, 8 * sizeof(T));  // k <= i: may overlap
+    } else if (b == 0) {
+      std::fill(v + i, v + i + 8, T{});
+    } else {
+      for (size_t j = i + 8; j-- > i;) v[j] = BitAt(bitmap, j) ? v[--k] : T{};
+    }
+  }
 }
 
 Status DecodeInts(Reader& r, Type type, size_t rows, size_t n_valid, const uint8_t* bitmap,
@@ -623,10 +647,25 @@ Status DecodeFloats(Reader& r, uint8_t enc, size_t rows, size_t n_valid, const u
   return Status::OK();
 }
 
-// Calls put(row, value) for every row; invalid rows get "".
+// Calls put(row, value) for every row; invalid rows get "". Eight invalid rows in a row
+// (a zero bitmap byte) are appended at once: sparse fields are mostly such runs.
 template <typename Get>
 void PushStrings(size_t rows, const uint8_t* bitmap, StringVec& strs, Get&& next_valid) {
-  for (size_t i = 0; i < rows; ++i) strs.push_back(!bitmap || BitAt(bitmap, i) ? next_valid() : "");
+  if (bitmap == nullptr) {
+    for (size_t i = 0; i < rows; ++i) strs.push_back(next_valid());
+    return;
+  }
+  for (size_t i = 0; i < rows;) {
+    if ((i & 7) == 0 && i + 8 <= rows && bitmap[i >> 3] == 0) {
+      size_t j = i + 8;
+      while (j + 8 <= rows && bitmap[j >> 3] == 0) j += 8;
+      strs.push_back_empty(j - i);
+      i = j;
+      continue;
+    }
+    strs.push_back(BitAt(bitmap, i) ? next_valid() : std::string_view());
+    ++i;
+  }
 }
 
 uint32_t LoadIndex(const uint8_t* p, int width) {
@@ -803,12 +842,23 @@ Status DecodeValues(Reader& r, uint8_t enc, Type type, size_t rows, size_t n_val
   }
 }
 
+// Bitmap byte -> its eight bits as bytes (LSB first, little-endian).
+constexpr std::array<uint64_t, 256> MakeBitBytes() {
+  std::array<uint64_t, 256> t{};
+  for (int b = 0; b < 256; ++b)
+    for (int k = 0; k < 8; ++k) t[b] |= static_cast<uint64_t>((b >> k) & 1) << (8 * k);
+  return t;
+}
+constexpr std::array<uint64_t, 256> kBitBytes = MakeBitBytes();
+
 void AppendValidity(size_t rows, const uint8_t* bitmap, std::vector<uint8_t>& valid) {
   size_t base = valid.size();
   valid.resize(base + rows, 1);
   if (bitmap == nullptr) return;
   uint8_t* v = valid.data() + base;
-  for (size_t i = 0; i < rows; ++i) v[i] = BitAt(bitmap, i);
+  size_t i = 0;
+  for (; i + 8 <= rows; i += 8) std::memcpy(v + i, &kBitBytes[bitmap[i >> 3]], 8);
+  for (; i < rows; ++i) v[i] = BitAt(bitmap, i);
 }
 
 }  // namespace
@@ -974,9 +1024,22 @@ Status FindEqualRows(std::string_view chunk, size_t rows, std::string_view liter
     }
     if (r.left() != n_valid * width) return Bad("bad dictionary index section");
     if (id < 0) return Status::OK();
-    for (size_t k = 0; k < n_valid; ++k)
-      if (LoadIndex(r.p + k * width, width) == static_cast<uint32_t>(id))
-        ranks.push_back(static_cast<uint32_t>(k));
+    // One loop per index width, so the compare is a plain typed load.
+    auto find = [&]<typename T>(T) {
+      const T want = static_cast<T>(id);
+      for (size_t k = 0; k < n_valid; ++k) {
+        T v;
+        std::memcpy(&v, r.p + k * sizeof(T), sizeof(T));
+        if (v == want) ranks.push_back(static_cast<uint32_t>(k));
+      }
+    };
+    if (width == 1) {
+      find(uint8_t{});
+    } else if (width == 2) {
+      find(uint16_t{});
+    } else {
+      find(uint32_t{});
+    }
   } else {
     // Plain chunks: decode the values once, without copying them out.
     Column tmp;

@@ -185,6 +185,47 @@ TEST(ColumnCodecInt, RandomAndExtremes) {
   RoundTrip(Ints({0, 0, 0, 0}));
 }
 
+// Deltas of every varint length (1 to 10 bytes) in random order, so the decoder's short
+// and long paths alternate, including near the end of the body.
+TEST(ColumnCodecInt, DeltasOfEveryVarintLength) {
+  std::mt19937_64 rng(21);
+  for (int round = 0; round < 20; ++round) {
+    std::vector<int64_t> v;
+    int64_t x = 0;
+    const int n = round < 10 ? round + 1 : 3000;
+    for (int i = 0; i < n; ++i) {
+      const int bits = static_cast<int>(rng() % 64);
+      const uint64_t d = rng() >> (63 - bits);  // below 2^(bits+1)
+      x = static_cast<int64_t>(static_cast<uint64_t>(x) + (rng() % 2 ? d : 0 - d));
+      v.push_back(x);
+    }
+    RoundTrip(Ints(v));
+  }
+}
+
+// Runs of present and missing values of every length, so whole bitmap bytes of ones and
+// of zeros and mixed bytes all occur, at offsets that are not multiples of eight.
+TEST(ColumnCodecInt, PresenceRunsOfEveryLength) {
+  std::mt19937_64 rng(41);
+  for (Type type : {Type::kInt, Type::kFloat}) {
+    Column c = MakeColumn(type);
+    while (c.size() < 3000) {
+      for (uint64_t k = rng() % 20; k > 0; --k) {
+        if (type == Type::kInt) {
+          c.AppendInt(static_cast<int64_t>(rng() % 1000) - 300);
+        } else {
+          c.AppendFloat(static_cast<double>(rng() % 1000) / 4);
+        }
+      }
+      for (uint64_t k = rng() % 20; k > 0; --k) c.AppendNull();
+    }
+    RoundTrip(c);
+    RoundTrip(c, 3, 2001);
+    RoundTrip(c, 5, 6);
+    RoundTrip(c, 8, 24);
+  }
+}
+
 TEST(ColumnCodecInt, Bools) {
   std::mt19937_64 rng(3);
   std::vector<int64_t> v;
@@ -301,6 +342,22 @@ TEST(ColumnCodecString, DictionaryIndexWidths) {
   Column high = MakeColumn(Type::kString);
   for (int i = 0; i < 100; ++i) high.AppendString("v" + std::to_string(i % 51));
   EXPECT_EQ(EncodingOf(RoundTrip(high)), kPlain);  // 51 distinct > 100 / 2
+}
+
+// Sparse strings: runs of nulls of every length (whole zero bitmap bytes and partial
+// ones), dictionary and plain, over sub-ranges that do not start on a byte boundary.
+TEST(ColumnCodecString, SparseValuesWithLongNullRuns) {
+  std::mt19937_64 rng(31);
+  for (bool dict : {true, false}) {
+    Column c = MakeColumn(Type::kString);
+    while (c.size() < 3000) {
+      for (uint64_t k = rng() % 40; k > 0; --k) c.AppendNull();
+      c.AppendString(dict ? (rng() % 2 ? "failure" : "success") : "v" + std::to_string(rng()));
+    }
+    RoundTrip(c);
+    RoundTrip(c, 3, 2001);
+    RoundTrip(c, 17, 18);
+  }
 }
 
 TEST(ColumnCodecString, Uuids) {

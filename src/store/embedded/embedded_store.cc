@@ -764,6 +764,169 @@ void EmbeddedStore::MergeLoop() {
   }
 }
 
+namespace {
+
+// What a scan of one part decodes: two column sets, the predicate columns (and
+// @timestamp) first and the rest only for blocks where some row matches. In a block
+// wholly inside the time range the timestamps decide nothing, so they move to the second
+// set (`*_inside`).
+struct PartScan {
+  const Part* part = nullptr;
+  const ScanSpec* spec = nullptr;
+  std::vector<bool> first_all, rest_all, first_inside, rest_inside;
+  const PrunePredicate* eq = nullptr;  // a string equality: find candidates on codes
+};
+
+PartScan PlanPartScan(const Part& p, const ScanSpec& spec) {
+  const PartMeta& m = p.meta();
+  PartScan ps;
+  ps.part = &p;
+  ps.spec = &spec;
+  ps.first_all.assign(m.columns.size(), false);
+  ps.rest_all.assign(m.columns.size(), spec.columns.empty());
+  std::vector<size_t> ts_columns;
+  for (size_t i = 0; i < m.columns.size(); ++i) {
+    const std::string& n = m.columns[i].name;
+    bool pred = false;
+    // A column whose type no predicate on it can match is null on every matching row
+    // (a field has one type per event): neither decoded nor returned.
+    bool never = false;
+    for (const auto& pr : spec.predicates) {
+      if (pr.column != n) continue;
+      pred = true;
+      never = never || !PredicateMayMatchType(pr, m.columns[i].type);
+    }
+    if (n == "@timestamp" && !pred) ts_columns.push_back(i);
+    pred = pred || n == "@timestamp";
+    ps.first_all[i] = pred && !never;
+    if (std::find(spec.columns.begin(), spec.columns.end(), n) != spec.columns.end())
+      ps.rest_all[i] = true;
+    if (pred) ps.rest_all[i] = false;
+  }
+  ps.first_inside = ps.first_all;
+  ps.rest_inside = ps.rest_all;
+  for (size_t i : ts_columns) {
+    ps.first_inside[i] = false;
+    ps.rest_inside[i] = true;
+  }
+  for (const auto& pr : spec.predicates)
+    if (!ps.eq && pr.op == PrunePredicate::Op::kEq && pr.literal.type() == Type::kString) ps.eq = &pr;
+  return ps;
+}
+
+// One block's outcome: its matching rows (none: rows == 0) and its share of the stats.
+struct BlockResult {
+  Status status;
+  Batch rows;
+  ScanStats stats;
+  bool read = false;  // not skipped by its index
+};
+
+// Puts the columns of a block's batch back in the block's chunk order (the event's field
+// order, which @message renders), however the two column sets were decoded.
+void OrderLikeBlock(const PartMeta& m, const BlockMeta& block, Batch* batch) {
+  auto rank = [&](const Column& c) {
+    for (size_t j = 0; j < block.chunks.size(); ++j) {
+      const PartColumn& pc = m.columns[block.chunks[j].column];
+      if (pc.type == c.type && pc.name == c.name) return j;
+    }
+    return block.chunks.size();
+  };
+  std::vector<std::pair<size_t, size_t>> order;  // (rank, current index)
+  order.reserve(batch->columns.size());
+  for (size_t i = 0; i < batch->columns.size(); ++i) order.emplace_back(rank(batch->columns[i]), i);
+  if (std::is_sorted(order.begin(), order.end())) return;
+  std::sort(order.begin(), order.end());
+  std::vector<Column> sorted;
+  sorted.reserve(order.size());
+  for (const auto& [r, i] : order) sorted.push_back(std::move(batch->columns[i]));
+  batch->columns = std::move(sorted);
+}
+
+Status ScanBlockInto(const PartScan& ps, size_t b, BlockResult* out) {
+  const Part& p = *ps.part;
+  const ScanSpec& spec = *ps.spec;
+  const PartMeta& m = p.meta();
+  ScanStats* st = &out->stats;
+  switch (CheckBlock(m, m.blocks[b], spec)) {
+    case BlockVerdict::kSkipTime: return Status::OK();
+    case BlockVerdict::kSkipMinMax: st->blocks_skipped_minmax++; return Status::OK();
+    case BlockVerdict::kSkipBloom: st->blocks_skipped_bloom++; return Status::OK();
+    case BlockVerdict::kRead: break;
+  }
+  out->read = true;
+  const bool inside = m.blocks[b].min_ts >= spec.min_ts && m.blocks[b].max_ts <= spec.max_ts;
+  const std::vector<bool>& first = inside ? ps.first_inside : ps.first_all;
+  const std::vector<bool>& rest = inside ? ps.rest_inside : ps.rest_all;
+  if (ps.eq != nullptr) {
+    // Point lookup: find the candidate rows on the encoded column, then decode the
+    // predicate columns for those rows only, and the others only for the rows that pass.
+    const PrunePredicate& eq = *ps.eq;
+    const ChunkMeta* chunk = FindChunk(m, m.blocks[b], eq.column, Type::kString);
+    if (chunk == nullptr) return Status::OK();
+    std::vector<uint32_t> cand;
+    RETURN_IF_ERROR(p.FindEqual(b, *chunk, std::get<std::string>(eq.literal.v), &cand,
+                                &st->bytes_read));
+    st->rows_scanned += m.blocks[b].rows;
+    if (cand.empty()) return Status::OK();
+    ASSIGN_OR_RETURN(Batch picked, p.ReadBlockRows(b, &first, cand, &st->bytes_read));
+    std::vector<uint32_t> rows = MatchingRows(picked, spec);
+    if (rows.empty()) return Status::OK();
+    if (rows.size() < picked.rows) {
+      picked = Gather(picked, rows, [](const std::string&) { return true; });
+      for (size_t i = 0; i < rows.size(); ++i) rows[i] = cand[rows[i]];
+    } else {
+      rows = std::move(cand);
+    }
+    ASSIGN_OR_RETURN(Batch others, p.ReadBlockRows(b, &rest, rows, &st->bytes_read));
+    for (Column& c : others.columns) picked.columns.push_back(std::move(c));
+    OrderLikeBlock(m, m.blocks[b], &picked);
+    out->rows = std::move(picked);
+    return Status::OK();
+  }
+  ASSIGN_OR_RETURN(Batch block, p.ReadBlock(b, &first, &st->bytes_read));
+  st->rows_scanned += block.rows;
+  std::vector<uint32_t> rows = MatchingRows(block, spec);
+  if (rows.empty()) return Status::OK();
+  // A selective match decodes only its rows of the other columns.
+  bool few = rows.size() * 8 < block.rows;
+  Batch others;
+  if (few) {
+    ASSIGN_OR_RETURN(others, p.ReadBlockRows(b, &rest, rows, &st->bytes_read));
+  } else {
+    ASSIGN_OR_RETURN(others, p.ReadBlock(b, &rest, &st->bytes_read));
+  }
+  if (few) {
+    block = Gather(block, rows, [](const std::string&) { return true; });
+  } else if (rows.size() < block.rows) {
+    for (Column& c : others.columns) block.columns.push_back(std::move(c));
+    others.columns.clear();
+    block = Gather(block, rows, [](const std::string&) { return true; });
+  }
+  for (Column& c : others.columns) block.columns.push_back(std::move(c));
+  OrderLikeBlock(m, m.blocks[b], &block);
+  out->rows = std::move(block);
+  return Status::OK();
+}
+
+BlockResult ScanBlock(const PartScan& ps, size_t b) {
+  BlockResult r;
+  r.status = ScanBlockInto(ps, b, &r);
+  return r;
+}
+
+void AddStats(const ScanStats& from, ScanStats* to) {
+  to->blocks_skipped_minmax += from.blocks_skipped_minmax;
+  to->blocks_skipped_bloom += from.blocks_skipped_bloom;
+  to->rows_scanned += from.rows_scanned;
+  to->bytes_read += from.bytes_read;
+}
+
+// How many decoded blocks the helper thread of a part scan may hold ahead of the sink.
+constexpr size_t kScanAhead = 4;
+
+}  // namespace
+
 Status EmbeddedStore::ScanPart(const Part& p, const ScanSpec& spec, const ScanSink& sink,
                                ScanStats* st, bool* stop) {
   const PartMeta& m = p.meta();
@@ -773,72 +936,65 @@ Status EmbeddedStore::ScanPart(const Part& p, const ScanSpec& spec, const ScanSi
     st->parts_skipped++;
     return Status::OK();
   }
-  // Two column sets: the predicate columns (and @timestamp) are decoded first; the rest
-  // only for blocks where some row matches.
-  std::vector<bool> first(m.columns.size(), false), rest(m.columns.size(), spec.columns.empty());
-  for (size_t i = 0; i < m.columns.size(); ++i) {
-    const std::string& n = m.columns[i].name;
-    bool pred = n == "@timestamp";
-    for (const auto& pr : spec.predicates) pred = pred || pr.column == n;
-    first[i] = pred;
-    if (std::find(spec.columns.begin(), spec.columns.end(), n) != spec.columns.end())
-      rest[i] = true;
-    if (pred) rest[i] = false;
-  }
-  std::vector<bool> all(m.columns.size());
-  for (size_t i = 0; i < all.size(); ++i) all[i] = first[i] || rest[i];
-  const PrunePredicate* eq = nullptr;
-  for (const auto& pr : spec.predicates)
-    if (!eq && pr.op == PrunePredicate::Op::kEq && pr.literal.type() == Type::kString) eq = &pr;
+  const PartScan ps = PlanPartScan(p, spec);
   bool read_any = false;
-  for (size_t b = 0; b < m.blocks.size() && !*stop; ++b) {
-    switch (CheckBlock(m, m.blocks[b], spec)) {
-      case BlockVerdict::kSkipTime: continue;
-      case BlockVerdict::kSkipMinMax: st->blocks_skipped_minmax++; continue;
-      case BlockVerdict::kSkipBloom: st->blocks_skipped_bloom++; continue;
-      case BlockVerdict::kRead: break;
+  // Hands one block's outcome to the sink; results arrive in block order, so the rows a
+  // scan returns and its stats do not depend on which thread decoded a block.
+  auto deliver = [&](BlockResult& r) {
+    AddStats(r.stats, st);
+    read_any = read_any || r.read;
+    RETURN_IF_ERROR(r.status);
+    if (r.rows.rows > 0 && !sink(std::move(r.rows))) *stop = true;
+    return Status::OK();
+  };
+  const size_t n = m.blocks.size();
+  Status s;
+  if (n < 2 || std::thread::hardware_concurrency() < 2) {
+    for (size_t b = 0; b < n && !*stop && s.ok(); ++b) {
+      BlockResult r = ScanBlock(ps, b);
+      s = deliver(r);
     }
-    read_any = true;
-    if (eq != nullptr) {
-      // Point lookup: find the candidate rows on the encoded column, then decode only
-      // those rows of every wanted column and check all predicates on them.
-      const ChunkMeta* chunk = FindChunk(m, m.blocks[b], eq->column, Type::kString);
-      if (chunk == nullptr) continue;
-      std::vector<uint32_t> cand;
-      RETURN_IF_ERROR(p.FindEqual(b, *chunk, std::get<std::string>(eq->literal.v), &cand,
-                                  &st->bytes_read));
-      st->rows_scanned += m.blocks[b].rows;
-      if (cand.empty()) continue;
-      ASSIGN_OR_RETURN(Batch picked, p.ReadBlockRows(b, &all, cand, &st->bytes_read));
-      std::vector<uint32_t> rows = MatchingRows(picked, spec);
-      if (rows.empty()) continue;
-      if (rows.size() < picked.rows)
-        picked = Gather(picked, rows, [](const std::string&) { return true; });
-      if (!sink(std::move(picked))) *stop = true;
-      continue;
+  } else {
+    // Two decoders: a helper takes the odd blocks, this thread the even ones and the
+    // sink. The helper stays at most kScanAhead blocks ahead.
+    std::mutex mu;
+    std::condition_variable cv;
+    std::deque<BlockResult> ready;  // the helper's results, in block order
+    bool quit = false;
+    std::thread helper([&] {
+      for (size_t b = 1; b < n; b += 2) {
+        {
+          std::unique_lock l(mu);
+          cv.wait(l, [&] { return quit || ready.size() < kScanAhead; });
+          if (quit) return;
+        }
+        BlockResult r = ScanBlock(ps, b);
+        std::lock_guard l(mu);
+        ready.push_back(std::move(r));
+        cv.notify_all();
+      }
+    });
+    for (size_t b = 0; b < n && !*stop && s.ok(); ++b) {
+      BlockResult r;
+      if (b % 2 == 0) {
+        r = ScanBlock(ps, b);
+      } else {
+        std::unique_lock l(mu);
+        cv.wait(l, [&] { return !ready.empty(); });
+        r = std::move(ready.front());
+        ready.pop_front();
+        cv.notify_all();
+      }
+      s = deliver(r);
     }
-    ASSIGN_OR_RETURN(Batch block, p.ReadBlock(b, &first, &st->bytes_read));
-    st->rows_scanned += block.rows;
-    std::vector<uint32_t> rows = MatchingRows(block, spec);
-    if (rows.empty()) continue;
-    // A selective match decodes only its rows of the other columns.
-    bool few = rows.size() * 8 < block.rows;
-    Batch others;
-    if (few) {
-      ASSIGN_OR_RETURN(others, p.ReadBlockRows(b, &rest, rows, &st->bytes_read));
-    } else {
-      ASSIGN_OR_RETURN(others, p.ReadBlock(b, &rest, &st->bytes_read));
+    {
+      std::lock_guard l(mu);
+      quit = true;
+      cv.notify_all();
     }
-    if (few) {
-      block = Gather(block, rows, [](const std::string&) { return true; });
-    } else if (rows.size() < block.rows) {
-      for (Column& c : others.columns) block.columns.push_back(std::move(c));
-      others.columns.clear();
-      block = Gather(block, rows, [](const std::string&) { return true; });
-    }
-    for (Column& c : others.columns) block.columns.push_back(std::move(c));
-    if (!sink(std::move(block))) *stop = true;
+    helper.join();
   }
+  RETURN_IF_ERROR(s);
   if (!read_any) st->parts_skipped++;
   return Status::OK();
 }

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "core/string_search.h"
 #include "store/embedded/bloom_filter.h"
 
 namespace vigil {
@@ -27,12 +28,11 @@ bool RangeMaySatisfy(double lo, double hi, Op op, double lit) {
     case Op::kLe: return lo <= lit;
     case Op::kGt: return hi > lit;
     case Op::kGe: return hi >= lit;
-    case Op::kToken: return true;
+    case Op::kToken:
+    case Op::kContains: return true;
   }
   return true;
 }
-
-bool Satisfies(double x, Op op, double lit) { return RangeMaySatisfy(x, x, op, lit); }
 
 // Whether a String chunk may hold `lit` (kEq: as a whole value; kToken: as a word).
 bool MayContainString(const ChunkMeta& c, const std::string& lit, Op op) {
@@ -66,17 +66,51 @@ BlockVerdict CheckPredicate(const PartMeta& m, const BlockMeta& b, const PrunePr
   return is_string ? BlockVerdict::kSkipBloom : BlockVerdict::kSkipMinMax;
 }
 
-bool RowMatches(const Column& c, size_t row, const PrunePredicate& p) {
-  if (!c.valid[row]) return false;
+// Sets any[i] for the rows of `c` whose value satisfies `x op lit`, one typed loop per
+// column type and operator (the per-row work is a load and a compare).
+template <typename T, typename Cmp>
+void MarkWhere(const T* x, const uint8_t* valid, size_t rows, Cmp cmp, uint8_t* any) {
+  for (size_t i = 0; i < rows; ++i) any[i] |= static_cast<uint8_t>(valid[i] & cmp(x[i]));
+}
+
+template <typename T>
+void MarkNumeric(const T* x, const uint8_t* valid, size_t rows, Op op, double lit, uint8_t* any) {
+  auto d = [](T v) { return static_cast<double>(v); };
+  switch (op) {
+    case Op::kEq: return MarkWhere(x, valid, rows, [&](T v) { return d(v) == lit; }, any);
+    case Op::kLt: return MarkWhere(x, valid, rows, [&](T v) { return d(v) < lit; }, any);
+    case Op::kLe: return MarkWhere(x, valid, rows, [&](T v) { return d(v) <= lit; }, any);
+    case Op::kGt: return MarkWhere(x, valid, rows, [&](T v) { return d(v) > lit; }, any);
+    case Op::kGe: return MarkWhere(x, valid, rows, [&](T v) { return d(v) >= lit; }, any);
+    case Op::kToken:
+    case Op::kContains: return;
+  }
+}
+
+// Marks in `any` the rows where `c` satisfies `p` (a value of another type never does).
+void MarkMatches(const Column& c, const PrunePredicate& p, size_t rows, uint8_t* any) {
+  const uint8_t* valid = c.valid.data();
   if (c.type == Type::kString) {
-    if (p.literal.type() != Type::kString) return false;
+    if (p.literal.type() != Type::kString) return;
+    if (p.op == Op::kContains) {
+      std::vector<uint32_t> all(rows), hits;
+      for (size_t i = 0; i < rows; ++i) all[i] = static_cast<uint32_t>(i);
+      SelectContaining(c, all, std::get<std::string>(p.literal.v), &hits);
+      for (uint32_t r : hits) any[r] = 1;
+      return;
+    }
+    if (p.op != Op::kEq) {  // only equality and containment are checked exactly on strings
+      for (size_t i = 0; i < rows; ++i) any[i] |= valid[i];
+      return;
+    }
     const std::string& lit = std::get<std::string>(p.literal.v);
-    return p.op == Op::kEq ? c.strs[row] == lit : true;
+    for (size_t i = 0; i < rows; ++i) any[i] |= static_cast<uint8_t>(valid[i] && c.strs[i] == lit);
+    return;
   }
   double lit;
-  if (!NumericLiteral(p.literal, &lit) || p.op == Op::kToken) return false;
-  double x = c.type == Type::kFloat ? c.floats[row] : static_cast<double>(c.ints[row]);
-  return Satisfies(x, p.op, lit);
+  if (!PredicateMayMatchType(p, c.type) || !NumericLiteral(p.literal, &lit)) return;
+  if (c.type == Type::kFloat) return MarkNumeric(c.floats.data(), valid, rows, p.op, lit, any);
+  MarkNumeric(c.ints.data(), valid, rows, p.op, lit, any);
 }
 
 }  // namespace
@@ -90,21 +124,38 @@ BlockVerdict CheckBlock(const PartMeta& m, const BlockMeta& b, const ScanSpec& s
   return BlockVerdict::kRead;
 }
 
+bool PredicateMayMatchType(const PrunePredicate& p, Type type) {
+  double lit;
+  switch (type) {
+    case Type::kString:
+      return p.literal.type() == Type::kString;
+    case Type::kInt:
+    case Type::kFloat:
+    case Type::kBool:
+      return p.op != Op::kToken && p.op != Op::kContains && NumericLiteral(p.literal, &lit);
+    case Type::kNull:
+      return false;
+  }
+  return false;
+}
+
 std::vector<uint32_t> MatchingRows(const Batch& batch, const ScanSpec& spec) {
-  std::vector<uint8_t> keep(batch.rows, 1);
-  if (const Column* ts = batch.Find("@timestamp", Type::kInt))
-    for (size_t i = 0; i < batch.rows; ++i)
-      keep[i] = ts->ints[i] >= spec.min_ts && ts->ints[i] <= spec.max_ts;
+  const size_t n = batch.rows;
+  std::vector<uint8_t> keep(n, 1);
+  if (const Column* ts = batch.Find("@timestamp", Type::kInt)) {
+    const int64_t* t = ts->ints.data();
+    for (size_t i = 0; i < n; ++i) keep[i] = t[i] >= spec.min_ts && t[i] <= spec.max_ts;
+  }
+  std::vector<uint8_t> any(n);
   for (const PrunePredicate& p : spec.predicates) {
     if (p.op == Op::kToken) continue;
-    std::vector<uint8_t> any(batch.rows, 0);
-    for (const Column* c : batch.FindAll(p.column))
-      for (size_t i = 0; i < batch.rows; ++i)
-        if (keep[i] && !any[i]) any[i] = RowMatches(*c, i, p);
-    for (size_t i = 0; i < batch.rows; ++i) keep[i] &= any[i];
+    std::fill(any.begin(), any.end(), 0);
+    for (const Column& c : batch.columns)
+      if (c.name == p.column) MarkMatches(c, p, n, any.data());
+    for (size_t i = 0; i < n; ++i) keep[i] &= any[i];
   }
   std::vector<uint32_t> rows;
-  for (size_t i = 0; i < batch.rows; ++i)
+  for (size_t i = 0; i < n; ++i)
     if (keep[i]) rows.push_back(static_cast<uint32_t>(i));
   return rows;
 }
