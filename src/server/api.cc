@@ -74,8 +74,13 @@ Api::Api(ApiDeps deps) : deps_(std::move(deps)) {
 
 Status Api::IngestBatch(Batch&& batch, const AppendOptions& options) {
   NormalizeBatch(batch, pipeline_);
+  std::vector<ServerModule*> modules;
+  {
+    std::lock_guard<std::mutex> lock(modules_mu_);
+    modules = modules_;
+  }
   std::vector<std::function<void()>> after;
-  for (ServerModule* m : modules_) {
+  for (ServerModule* m : modules) {
     if (auto work = m->OnIngest(batch)) after.push_back(std::move(work));
   }
   RETURN_IF_ERROR(deps_.store.Append(std::move(batch), options));

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <mutex>
 #include <vector>
 
 #include "pipeline/normalize.h"
@@ -40,8 +41,12 @@ class Api {
 
   // Adds the routes above. REQUIRES: called before the server starts.
   void Register(Router& router);
-  // The modules whose OnIngest sees every stored batch. REQUIRES: before the server starts.
-  void SetModules(std::vector<ServerModule*> modules) { modules_ = std::move(modules); }
+  // The modules whose OnIngest sees every stored batch. Thread-safe: a module started
+  // earlier may already be storing events of its own while the list is set.
+  void SetModules(std::vector<ServerModule*> modules) {
+    std::lock_guard<std::mutex> lock(modules_mu_);
+    modules_ = std::move(modules);
+  }
 
   // Normalizes `batch`, shows it to the modules, appends it durably (with
   // deduplication when `options` names a shipper), then runs the modules' post-commit
@@ -61,7 +66,8 @@ class Api {
   HttpHandler Guarded(Access need, Method method);
 
   ApiDeps deps_;
-  std::vector<ServerModule*> modules_;
+  std::mutex modules_mu_;
+  std::vector<ServerModule*> modules_;  // guarded by modules_mu_
   PipelineOptions pipeline_;
   QueryOptions query_options_;
 };

@@ -56,8 +56,8 @@ struct Server::Impl {
       m->RegisterRoutes(router);
       raw.push_back(m.get());
       modules.push_back(std::move(m));
+      api.SetModules(raw);  // each module's hook is live as soon as it exists
     }
-    api.SetModules(std::move(raw));
     router.Add("POST", "/api/v1/reload",
                Guard(auth, Access::kAdmin, [this](const HttpRequest&) {
                  if (!options.load_config) {
@@ -84,6 +84,7 @@ struct Server::Impl {
 
   void StopModules() {
     for (auto it = modules.rbegin(); it != modules.rend(); ++it) (*it)->Stop();
+    api.SetModules({});
     modules.clear();
   }
 
