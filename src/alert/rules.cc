@@ -288,9 +288,16 @@ Result<int64_t> ParseDuration(std::string_view text) {
   int64_t n = 0;
   std::from_chars(text.data(), text.data() + digits, n);
   std::string_view unit = text.substr(digits);
-  if (unit.empty()) return n * kSecond;
+  auto scaled = [&](int64_t per) -> Result<int64_t> {
+    int64_t out = 0;
+    if (__builtin_mul_overflow(n, per, &out)) {
+      return Status::InvalidArgument("duration \"" + std::string(text) + "\" is too long");
+    }
+    return out;
+  };
+  if (unit.empty()) return scaled(kSecond);
   for (const Unit& u : kUnits) {
-    if (unit == u.name) return n * u.ns;
+    if (unit == u.name) return scaled(u.ns);
   }
   return Status::InvalidArgument("unknown duration unit '" + std::string(unit) +
                                  "' (use ms, s, m, h, d or w)");

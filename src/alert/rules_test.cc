@@ -32,6 +32,8 @@ TEST(Duration, ParsesUnitsAndFormatsBack) {
   EXPECT_EQ(ParseDuration("250ms").value(), 250'000'000);
   EXPECT_EQ(ParseDuration("30s").value(), 30 * kSec);
   EXPECT_EQ(ParseDuration("5m").value(), 300 * kSec);
+  EXPECT_FALSE(ParseDuration("999999999999w").ok());  // overflows int64 ns: an error, not UB
+  EXPECT_EQ(ParseDuration("999999999s").value(), 999999999 * kSec);
   EXPECT_EQ(ParseDuration("1h").value(), 3600 * kSec);
   EXPECT_EQ(ParseDuration("1d").value(), 86400 * kSec);
   EXPECT_EQ(ParseDuration("2w").value(), 14 * 86400 * kSec);
