@@ -304,6 +304,8 @@ Status ParseKey(const Reader& r, const std::string& name, const YAML::Node& v, C
     if (c.data_dir.empty()) return r.Error(v, name, "must not be empty");
   } else if (name == "max_body_bytes") {
     ASSIGN_OR_RETURN(c.max_body_bytes, r.Bytes(v, name));
+  } else if (name == "max_inflight_body_bytes") {
+    ASSIGN_OR_RETURN(c.max_inflight_body_bytes, r.Bytes(v, name));
   } else if (name == "max_line_bytes") {
     ASSIGN_OR_RETURN(c.max_line_bytes, r.Bytes(v, name));
   } else if (name == "retention_days") {

@@ -40,6 +40,9 @@ struct Config {
   std::string listen = "127.0.0.1:7700";  // HOST:PORT; port 0 picks a free port
   std::string data_dir = "./data";
   size_t max_body_bytes = 64u << 20;  // per request, after decompression
+  // Request bytes all connections may hold at once (503 + Retry-After beyond); 0: 8 x
+  // max_body_bytes.
+  size_t max_inflight_body_bytes = 0;
   // Large enough that a single 20 MB line is accepted; longer lines are rejected one by
   // one with the limit in the reason.
   size_t max_line_bytes = 32u << 20;

@@ -29,6 +29,7 @@ TEST(ConfigTest, ReadsEveryKey) {
 listen: 0.0.0.0:8080
 data_dir: /var/lib/vigil
 max_body_bytes: 16MiB
+max_inflight_body_bytes: 256MiB
 max_line_bytes: 1048576
 retention_days: 30
 tenant_fields: [tenant]
@@ -48,6 +49,7 @@ alerting:
   EXPECT_EQ(c->listen, "0.0.0.0:8080");
   EXPECT_EQ(c->data_dir, "/var/lib/vigil");
   EXPECT_EQ(c->max_body_bytes, 16u << 20);
+  EXPECT_EQ(c->max_inflight_body_bytes, 256u << 20);
   EXPECT_EQ(c->max_line_bytes, 1048576u);
   EXPECT_EQ(c->retention_days, 30);
   EXPECT_EQ(c->tenant_fields, std::vector<std::string>{"tenant"});

@@ -87,6 +87,7 @@ struct HttpServer::Impl {
   const HttpServerOptions options;
   const Router& router;
   std::atomic<bool> stopping{false};
+  std::atomic<uint64_t> inflight_bytes{0};  // reserved by requests between header and answer
   bool stopped = false;  // Stop() has run; only touched by the thread calling Stop()
 
   // Declared before the io_context so that sessions destroyed with it can unregister.
@@ -114,7 +115,10 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     tcp::endpoint peer = stream_.socket().remote_endpoint(ec);
     if (!ec) peer_ = FormatEndpoint(peer);
   }
-  ~Session() { server_.Unregister(this); }
+  ~Session() {
+    Release();
+    server_.Unregister(this);
+  }
 
   void Start() {
     server_.Register(this, weak_from_this());
@@ -151,6 +155,9 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   void Linger();
   void Discard();
   void Close();
+  // Takes `bytes` of the server's in-flight budget for this request; false when full.
+  bool Reserve(uint64_t bytes);
+  void Release();
 
   Impl& server_;
   beast::tcp_stream stream_;
@@ -161,6 +168,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   std::array<char, 16 * 1024> discard_;
   std::string peer_;
   std::string route_ = "unmatched";
+  std::atomic<uint64_t> reserved_{0};  // this request's share of server_.inflight_bytes
   unsigned version_ = 11;
   State state_ = State::kIdle;
   bool close_after_ = false;
@@ -192,6 +200,12 @@ void HttpServer::Impl::Session::OnHeader(beast::error_code ec) {
   state_ = State::kBusy;
   if (std::optional<HttpResponse> error = RejectHeader(ec)) {
     return Respond(std::move(*error), true, true);
+  }
+  if (!Reserve(parser_->content_length().value_or(0))) {
+    HttpResponse busy = HttpResponse::Error(Status::Unavailable(
+        "server busy: too many request bytes in flight (max_inflight_body_bytes); retry"));
+    busy.headers.emplace_back("Retry-After", "1");
+    return Respond(std::move(busy), true, true);
   }
   parser_->body_limit(server_.options.max_body_bytes);
   if (parser_->is_done()) return OnBody({});
@@ -253,6 +267,7 @@ void HttpServer::Impl::Session::OnBody(beast::error_code ec) {
   const bool close = !req.keep_alive();
   net::post(server_.workers, [self = shared_from_this(), req = std::move(req), close]() mutable {
     HttpResponse res = self->Handle(std::move(req));
+    self->Release();  // the request's body is gone
     net::post(self->stream_.get_executor(), [self, res = std::move(res), close]() mutable {
       self->Respond(std::move(res), close, false);
     });
@@ -282,7 +297,26 @@ HttpResponse HttpServer::Impl::Session::Handle(http::request<http::string_body>&
   }
 }
 
+bool HttpServer::Impl::Session::Reserve(uint64_t bytes) {
+  if (bytes == 0) return true;
+  const uint64_t cap = server_.options.max_inflight_body_bytes != 0
+                           ? server_.options.max_inflight_body_bytes
+                           : uint64_t{8} * server_.options.max_body_bytes;
+  const uint64_t before = server_.inflight_bytes.fetch_add(bytes);
+  if (before > 0 && before + bytes > cap) {
+    server_.inflight_bytes.fetch_sub(bytes);
+    return false;
+  }
+  reserved_.fetch_add(bytes);
+  return true;
+}
+
+void HttpServer::Impl::Session::Release() {
+  if (uint64_t r = reserved_.exchange(0)) server_.inflight_bytes.fetch_sub(r);
+}
+
 void HttpServer::Impl::Session::Respond(HttpResponse&& res, bool close, bool unread) {
+  Release();
   close = close || close_after_ || server_.stopping.load();
   response_.emplace(static_cast<http::status>(res.status), version_);
   response_->set(http::field::server, "Vigil");

@@ -35,6 +35,10 @@ struct HttpServerOptions {
   // Refuse (InvalidArgument) to bind an address that is not loopback.
   bool require_loopback = false;
   size_t max_body_bytes = 64u << 20;  // before and after Content-Encoding
+  // Request bytes (by Content-Length) all connections together may hold at once, from
+  // header to answer; beyond it a request gets 503 with Retry-After instead of the
+  // server's memory. A request alone always fits. 0: 8 x max_body_bytes.
+  size_t max_inflight_body_bytes = 0;
   int io_threads = 2;
   int worker_threads = 0;  // 0: max(4, 2 x hardware threads)
   // An idle keep-alive connection, or one sending its header, is closed after this.

@@ -318,6 +318,49 @@ TEST_F(HttpServerTest, StopGivesUpOnStuckClientsAfterTheDrainTime) {
   EXPECT_TRUE(stuck.ClosedByPeer());
 }
 
+// Bodies held by handlers count against one budget; past it requests get 503 and the
+// server keeps its memory, and the budget frees as answers go out.
+TEST(HttpServerBudgetTest, InflightBodyBytesAreCapped) {
+  Router router;
+  std::atomic<bool> release{false};
+  std::atomic<int> holding{0};
+  router.Add("POST", "/hold", [&](const HttpRequest& r) {
+    ++holding;
+    while (!release.load()) std::this_thread::sleep_for(milliseconds(5));
+    return HttpResponse::Text(200, std::to_string(r.body.size()));
+  });
+  HttpServerOptions o;
+  o.max_body_bytes = 1000;
+  o.max_inflight_body_bytes = 1000;
+  auto server = HttpServer::Start(o, router).value();
+  const std::string body(600, 'x');
+  RawClient first(server->port());
+  ASSERT_TRUE(first.Send(Post("/hold", body)));
+  while (holding.load() == 0) std::this_thread::sleep_for(milliseconds(5));
+  RawClient second(server->port());
+  ASSERT_TRUE(second.Send(Post("/hold", body)));
+  std::optional<RawResponse> busy = second.Read();
+  ASSERT_TRUE(busy);
+  EXPECT_EQ(busy->status, 503);
+  EXPECT_EQ(busy->Header("retry-after"), "1");
+  EXPECT_THAT(busy->body, HasSubstr("in flight"));
+  RawClient small(server->port());  // what still fits is served (after release)
+  ASSERT_TRUE(small.Send(Post("/hold", std::string(300, 'y'))));
+  release = true;
+  std::optional<RawResponse> r = first.Read();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->body, "600");
+  r = small.Read();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->body, "300");
+  RawClient third(server->port());  // the budget is free again
+  ASSERT_TRUE(third.Send(Post("/hold", body)));
+  r = third.Read();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  server->Stop();
+}
+
 TEST(HttpServerStartTest, RequireLoopbackRefusesOtherAddresses) {
   Router router;
   HttpServerOptions o;

@@ -133,6 +133,7 @@ Result<std::unique_ptr<Server>> Server::Start(const Config& config, Store& store
   http.port = listen.port;
   http.require_loopback = !auth_on;
   http.max_body_bytes = config.max_body_bytes;
+  http.max_inflight_body_bytes = config.max_inflight_body_bytes;
   http.io_threads = options.io_threads;
   http.worker_threads = options.worker_threads;
   http.log = options.log;
