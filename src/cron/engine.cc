@@ -46,9 +46,7 @@ Status Engine::Load() {
   std::lock_guard<std::mutex> lock(mu_);
   return db_->Locked([&]() -> Status {
     // A read-only reader may meet a state file that no cron-aware server wrote yet.
-    ASSIGN_OR_RETURN(Statement exists, db_->Prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
-                                                    "name = 'cron_open_runs'"));
-    ASSIGN_OR_RETURN(bool have_tables, exists.Step());
+    ASSIGN_OR_RETURN(bool have_tables, db_->HasTable("cron_open_runs"));
     if (!have_tables) return Status::OK();
     ASSIGN_OR_RETURN(Statement m, db_->Prepare("SELECT job, schedule, tz, interval_ns, grace_ns, max_runtime_ns, "
                                                "failure_threshold, source, paused, created_ns FROM cron_monitors"));

@@ -57,13 +57,6 @@ ErrorGroup ReadGroup(const Statement& st) {
   return g;
 }
 
-bool TablesExist(StateDb& db) {
-  auto st = db.Prepare("SELECT 1 FROM sqlite_master WHERE type='table' AND name='error_groups'");
-  if (!st.ok()) return false;
-  Result<bool> row = st.value().Step();
-  return row.ok() && row.value();
-}
-
 }  // namespace
 
 Result<std::unique_ptr<ErrorGroups>> ErrorGroups::Open(StateDb& db) {
@@ -96,7 +89,10 @@ Status ErrorGroups::Record(const std::vector<ErrorOccurrences>& occurrences) {
 Result<std::vector<ErrorGroup>> ErrorGroups::List(const ErrorGroupFilter& f) const {
   std::vector<ErrorGroup> out;
   Status s = db_.Locked([&]() -> Status {
-    if (db_.read_only() && !TablesExist(db_)) return Status::OK();
+    if (db_.read_only()) {
+      ASSIGN_OR_RETURN(bool exists, db_.HasTable("error_groups"));
+      if (!exists) return Status::OK();
+    }
     std::string sql = std::string(kSelect) + " WHERE 1";
     if (!f.tenant.empty()) sql += " AND tenant = ?1";
     if (!f.error_class.empty()) sql += " AND class = ?2";
@@ -125,7 +121,10 @@ Result<std::vector<ErrorGroup>> ErrorGroups::List(const ErrorGroupFilter& f) con
 Result<ErrorGroup> ErrorGroups::Get(const std::string& fingerprint) const {
   ErrorGroup g;
   Status s = db_.Locked([&]() -> Status {
-    if (db_.read_only() && !TablesExist(db_)) return Status::NotFound("no error group " + fingerprint);
+    if (db_.read_only()) {
+      ASSIGN_OR_RETURN(bool exists, db_.HasTable("error_groups"));
+      if (!exists) return Status::NotFound("no error group " + fingerprint);
+    }
     ASSIGN_OR_RETURN(std::string fp, Resolve(fingerprint));
     ASSIGN_OR_RETURN(Statement st, db_.Prepare(std::string(kSelect) + " WHERE fingerprint = ?"));
     st.Bind(1, fp);

@@ -77,9 +77,7 @@ Result<Batch> StatusTracker::Table(int64_t now_ns, const StatusConfig& config) c
   BatchBuilder b;
   if (db_ == nullptr) return b.Finish();
   Status st = db_->Locked([&]() -> Status {
-    ASSIGN_OR_RETURN(Statement exists,
-                     db_->Prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'health_status'"));
-    ASSIGN_OR_RETURN(bool has_table, exists.Step());
+    ASSIGN_OR_RETURN(bool has_table, db_->HasTable("health_status"));
     if (!has_table) return Status::OK();
     ASSIGN_OR_RETURN(Statement q, db_->Prepare("SELECT check_name, entity, tenant, status, reason, last_report,"
                                                " last_ok, changed_at, reports FROM health_status"

@@ -129,6 +129,12 @@ Result<Statement> StateDb::Prepare(std::string_view sql) {
   return Statement(db_, st);
 }
 
+Result<bool> StateDb::HasTable(std::string_view name) {
+  ASSIGN_OR_RETURN(Statement st, Prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"));
+  st.Bind(1, name);
+  return st.Step();
+}
+
 int64_t StateDb::LastInsertId() const { return sqlite3_last_insert_rowid(db_); }
 int StateDb::Changes() const { return sqlite3_changes(db_); }
 

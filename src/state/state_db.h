@@ -80,6 +80,9 @@ class StateDb {
   // Runs one or more statements with no results (schema, pragmas).
   Status Exec(std::string_view sql);
   Result<Statement> Prepare(std::string_view sql);
+  // Whether the table exists: a read-only reader may open a state file that no server
+  // with that module wrote yet. Errors: the database's.
+  Result<bool> HasTable(std::string_view name);
   // The rowid of the last INSERT on this connection.
   int64_t LastInsertId() const;
   // Rows changed by the last statement.
