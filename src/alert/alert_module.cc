@@ -76,7 +76,7 @@ class AlertModule : public ServerModule {
     ed.muted = [d = dispatcher_.get()](const std::map<std::string, std::string>& labels, std::string* why) {
       return d->Muted(labels, why);
     };
-    ed.ingest = [this](Batch&& b) { return IngestOrHold(std::move(b)); };
+    ed.ingest = ctx_.ingest;
     ed.log = ctx_.log;
     ASSIGN_OR_RETURN(evaluator_, alert::Evaluator::Create(ed));
     rules_ = std::make_unique<alert::RuleSet>(*store_, *evaluator_, ctx_.now_ns, ctx_.log,
@@ -98,7 +98,6 @@ class AlertModule : public ServerModule {
   // Cached periods of binned rules that an event lands in must be queried again.
   std::function<void()> OnIngest(const Batch& batch) override {
     if (!evaluator_) return {};
-    MarkStarted();
     std::optional<int64_t> min_ts = MinTimestamp(batch);
     if (!min_ts) return {};
     return [this, t = *min_ts] { evaluator_->NoteStored(t); };
@@ -124,11 +123,7 @@ class AlertModule : public ServerModule {
       stopping_ = true;
     }
     cv_.notify_all();
-    if (thread_.joinable()) {
-      thread_.join();
-      MarkStarted();  // the server was up (it stops modules only after starting them all)
-      StoreHeld();
-    }
+    if (thread_.joinable()) thread_.join();
     if (dispatcher_) dispatcher_->Stop();
   }
 
@@ -141,53 +136,13 @@ class AlertModule : public ServerModule {
     cv_.notify_all();
   }
 
-  void MarkStarted() {
-    if (started_.load(std::memory_order_acquire)) return;  // every batch after the first
-    std::lock_guard<std::mutex> lock(mu_);
-    started_.store(true, std::memory_order_release);
-    wake_ = true;
-    cv_.notify_all();
-  }
-
   // Evaluates due rules, then sleeps until the next is due (at most a second, so a
   // changed rule set or clock is picked up quickly).
-  // History events go through the server's ingest path, which the server completes only
-  // after every module is built. Until then (the first ingest proves it, or a second has
-  // passed) they are held, and the loop stores them.
-  Status IngestOrHold(Batch&& batch) {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (!started_.load()) {
-        held_.push_back(std::move(batch));
-        return Status::OK();
-      }
-    }
-    return ctx_.ingest(std::move(batch));
-  }
-
-  void StoreHeld() {
-    std::vector<Batch> held;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (!started_.load() && std::chrono::steady_clock::now() - born_ >= std::chrono::seconds(1)) {
-        started_.store(true);
-      }
-      if (!started_.load()) return;
-      held.swap(held_);
-    }
-    for (Batch& b : held) {
-      if (Status s = ctx_.ingest(std::move(b)); !s.ok() && ctx_.log) {
-        ctx_.log("alarm history events not stored: " + s.message());
-      }
-    }
-  }
-
   void Loop() {
     std::unique_lock<std::mutex> lock(mu_);
     while (!stopping_) {
       wake_ = false;
       lock.unlock();
-      StoreHeld();
       const int64_t next = evaluator_->RunDue(ctx_.now_ns());
       const int64_t wait_ns = std::clamp<int64_t>(next - ctx_.now_ns(), 10'000'000, 1'000'000'000);
       lock.lock();
@@ -236,9 +191,6 @@ class AlertModule : public ServerModule {
   std::condition_variable cv_;
   bool stopping_ GUARDED_BY(mu_) = false;
   bool wake_ GUARDED_BY(mu_) = false;
-  std::atomic<bool> started_{false};  // the server has finished starting (set under mu_)
-  std::vector<Batch> held_ GUARDED_BY(mu_);  // history events from before that
-  const std::chrono::steady_clock::time_point born_ = std::chrono::steady_clock::now();
   std::thread thread_;
 };
 
