@@ -23,41 +23,101 @@ namespace vigil {
 enum class Type : uint8_t { kNull = 0, kBool = 1, kInt = 2, kFloat = 3, kString = 4 };
 const char* TypeName(Type t);
 
-// Append-only strings stored as one byte buffer plus offsets (offsets.size() == size()+1).
+// Append-only strings: one byte buffer plus a (offset, length) span per row.
+//
+// Rows usually own their bytes back to back (push_back). Dictionary decoding instead
+// appends the dictionary's entries once (BeginDict/AddDictEntry) and then rows that
+// point at an entry (PushEntries): no bytes are copied per row. When every row of the
+// vector came from one dictionary (or is empty), codes() gives each row's entry number
+// (kNoCode for push_back_empty rows), so a group-by or a string test can work once per
+// entry instead of once per row.
 class StringVec {
  public:
-  StringVec() : offsets_{0} {}
-  size_t size() const { return offsets_.size() - 1; }
+  static constexpr uint32_t kNoCode = 0xffffffffu;
+
+  size_t size() const { return spans_.size(); }
   std::string_view operator[](size_t i) const {
-    return {data_.data() + offsets_[i], static_cast<size_t>(offsets_[i + 1] - offsets_[i])};
+    return {data_.data() + spans_[i].off, spans_[i].len};
   }
   void push_back(std::string_view s) {
+    spans_.push_back(Span{data_.size(), static_cast<uint32_t>(s.size())});
     data_.append(s);
-    offsets_.push_back(data_.size());
+    coded_ = false;
   }
   // Appends n empty strings.
-  void push_back_empty(size_t n) { offsets_.resize(offsets_.size() + n, data_.size()); }
+  void push_back_empty(size_t n) {
+    spans_.resize(spans_.size() + n, Span{data_.size(), 0});
+    if (coded_) codes_.resize(codes_.size() + n, kNoCode);
+  }
+  // Starts a dictionary of n entries holding `bytes` bytes in all.
+  void BeginDict(size_t n, size_t bytes) {
+    coded_ = spans_.empty();
+    codes_.clear();
+    dict_.clear();
+    dict_.reserve(n);
+    data_.reserve(data_.size() + bytes);
+    contiguous_ = false;
+  }
+  void AddDictEntry(std::string_view s) {
+    dict_.push_back(Span{data_.size(), static_cast<uint32_t>(s.size())});
+    data_.append(s);
+  }
+  size_t dict_size() const { return dict_.size(); }
+  std::string_view dict_entry(size_t k) const { return {data_.data() + dict_[k].off, dict_[k].len}; }
+  // Appends n rows: codes[i] is entry codes[i], or an empty row for kNoCode.
+  // REQUIRES: every other code < dict_size().
+  void PushEntries(const uint32_t* codes, size_t n) {
+    const size_t base = spans_.size();
+    spans_.resize(base + n);
+    const Span empty{data_.size(), 0};
+    for (size_t i = 0; i < n; ++i) spans_[base + i] = codes[i] == kNoCode ? empty : dict_[codes[i]];
+    if (coded_) codes_.insert(codes_.end(), codes, codes + n);
+  }
+  // Each row's entry in the current dictionary (kNoCode: an empty row that is no entry),
+  // or nullptr unless every row came from that dictionary.
+  const uint32_t* codes() const { return coded_ ? codes_.data() : nullptr; }
   void reserve(size_t n, size_t bytes) {
-    offsets_.reserve(n + 1);
+    spans_.reserve(n);
     data_.reserve(bytes);
   }
   void clear() {
     data_.clear();
-    offsets_.assign(1, 0);
+    spans_.clear();
+    codes_.clear();
+    dict_.clear();
+    coded_ = false;
+    contiguous_ = true;
   }
   // Keeps the first n strings. REQUIRES: n <= size().
   void truncate(size_t n) {
-    offsets_.resize(n + 1);
-    data_.resize(offsets_[n]);
+    if (n == 0) return clear();
+    if (contiguous_ && n < spans_.size()) data_.resize(spans_[n].off);
+    spans_.resize(n);
+    if (coded_) codes_.resize(n);
   }
+  // Bytes in the buffer (dictionary entries count once).
   size_t bytes() const { return data_.size(); }
   // Heap bytes held, including spare capacity.
-  size_t CapacityBytes() const { return data_.capacity() + offsets_.capacity() * sizeof(uint64_t); }
-  const std::string& data() const { return data_; }
+  size_t CapacityBytes() const {
+    return data_.capacity() + spans_.capacity() * sizeof(Span) + codes_.capacity() * 4 +
+           dict_.capacity() * sizeof(Span);
+  }
+  // Whether the rows' bytes lie back to back in row order in one buffer (ContiguousData()).
+  bool contiguous() const { return contiguous_; }
+  // The buffer; the rows' bytes in row order when contiguous().
+  const std::string& ContiguousData() const { return data_; }
 
  private:
+  struct Span {
+    uint64_t off;
+    uint32_t len;
+  };
   std::string data_;
-  std::vector<uint64_t> offsets_;
+  std::vector<Span> spans_;
+  std::vector<uint32_t> codes_;  // one per row while coded_
+  std::vector<Span> dict_;       // the current dictionary's entries
+  bool coded_ = false;
+  bool contiguous_ = true;
 };
 
 // One typed column over `rows` rows. Exactly one of the value vectors is used:

@@ -11,8 +11,8 @@ bool Contains(std::string_view s, std::string_view needle) {
 
 void SearchBuffer(const Column& c, const std::vector<uint32_t>& in, std::string_view needle,
                   std::vector<uint32_t>* out) {
-  const char* end = c.strs.data().data() + c.strs.data().size();
-  const char* from = c.strs.data().data();
+  const char* end = c.strs.ContiguousData().data() + c.strs.ContiguousData().size();
+  const char* from = c.strs.ContiguousData().data();
   size_t k = 0;
   while (k < in.size()) {
     const void* hit = memmem(from, static_cast<size_t>(end - from), needle.data(), needle.size());
@@ -43,7 +43,15 @@ void SearchBuffer(const Column& c, const std::vector<uint32_t>& in, std::string_
 void SelectContaining(const Column& c, const std::vector<uint32_t>& rows, std::string_view needle,
                       std::vector<uint32_t>* out) {
   if (c.type != Type::kString) return;
-  if (!needle.empty() && rows.size() * 4 >= c.strs.size()) return SearchBuffer(c, rows, needle, out);
+  if (const uint32_t* codes = c.strs.codes()) {  // test each dictionary entry once
+    std::vector<uint8_t> hit(c.strs.dict_size());
+    for (size_t k = 0; k < hit.size(); ++k) hit[k] = Contains(c.strs.dict_entry(k), needle);
+    for (uint32_t r : rows)
+      if (c.valid[r] && codes[r] != StringVec::kNoCode && hit[codes[r]]) out->push_back(r);
+    return;
+  }
+  if (!needle.empty() && c.strs.contiguous() && rows.size() * 4 >= c.strs.size())
+    return SearchBuffer(c, rows, needle, out);
   for (uint32_t r : rows)
     if (c.valid[r] && Contains(c.strs[r], needle)) out->push_back(r);
 }

@@ -1,9 +1,5 @@
 #include "query/executor.h"
 
-#include <optional>
-#include <thread>
-
-#include "query/batch_pipe.h"
 #include "query/operators.h"
 
 namespace vigil::query {
@@ -55,36 +51,6 @@ OperatorPtr BuildPipeline(const Plan& plan, ExecContext* ctx, QueryResult* resul
   return head;
 }
 
-// Whether a Limit comes before any Sort or Aggregate, so the scan may stop early: then
-// batches are pushed on the scanning thread, which stops at the first batch not needed.
-bool MayStopEarly(const Plan& plan) {
-  for (const PlanOp& op : plan.ops) {
-    if (op.kind == PlanOp::Kind::kLimit) return true;
-    if (op.kind == PlanOp::Kind::kSort || op.kind == PlanOp::Kind::kAggregate) return false;
-  }
-  return false;
-}
-
-// Scans on this thread and runs the operators on a worker, overlapping the store's
-// decoding with the query's work (two cores' worth on a full scan).
-Status ScanPipelined(const Plan& plan, Store& store, Operator& head, ExecContext& ctx,
-                     ScanStats* stats) {
-  BatchPipe pipe(4);
-  std::thread worker([&] {
-    while (std::optional<Batch> b = pipe.Pop()) {
-      if (ctx.Expired() || !head.Push(Frame::Of(std::move(*b)))) {
-        pipe.Stop();
-        return;
-      }
-    }
-  });
-  ScanSink sink = [&](Batch&& batch) { return batch.rows == 0 || pipe.Push(std::move(batch)); };
-  Status s = store.Scan(plan.scan, sink, stats);
-  pipe.Close();
-  worker.join();
-  return s;
-}
-
 }  // namespace
 
 Result<QueryResult> ExecutePlan(const Plan& plan, Store& store) {
@@ -104,14 +70,14 @@ Result<QueryResult> ExecutePlan(const Plan& plan, Store& store) {
     ASSIGN_OR_RETURN(Batch rows, plan.table(tr));
     result.stats.scan.rows_scanned = rows.rows;
     if (rows.rows > 0) head->Push(Frame::Of(std::move(rows)));
-  } else if (plan.scan.min_ts <= plan.scan.max_ts && MayStopEarly(plan)) {
+  } else if (plan.scan.min_ts <= plan.scan.max_ts) {
+    // The operators run on the scanning thread, in block order; the store decodes the
+    // next blocks on a helper thread meanwhile (EmbeddedStore::ScanPart).
     ScanSink sink = [&](Batch&& batch) {
       if (batch.rows == 0) return true;
       return !ctx.Expired() && head->Push(Frame::Of(std::move(batch)));
     };
     RETURN_IF_ERROR(store.Scan(plan.scan, sink, &result.stats.scan));
-  } else if (plan.scan.min_ts <= plan.scan.max_ts) {
-    RETURN_IF_ERROR(ScanPipelined(plan, store, *head, ctx, &result.stats.scan));
   }
   head->Finish();
   RETURN_IF_ERROR(ctx.status);

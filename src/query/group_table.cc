@@ -130,8 +130,26 @@ void GroupTable::Assign(const std::vector<Vector>& keys, const Sel& sel,
                                keys[0].columns[0]->type == Type::kInt
                            ? keys[0].columns[0]
                            : nullptr;
+  // One string key read from a dictionary (a scanned block): look each entry up once.
+  const Column* dict = key_count_ == 1 && !keys[0].is_scalar && keys[0].columns.size() == 1 &&
+                               keys[0].columns[0]->type == Type::kString &&
+                               keys[0].columns[0]->strs.codes() != nullptr
+                           ? keys[0].columns[0]
+                           : nullptr;
+  const uint32_t* codes = dict != nullptr ? dict->strs.codes() : nullptr;
+  if (dict != nullptr) entry_gid_.assign(dict->strs.dict_size(), kNoGroup);
   for (size_t i = 0; i < sel.size(); ++i) {
     const uint32_t row = sel[i];
+    if (dict != nullptr && dict->valid[row] && codes[row] != StringVec::kNoCode) {
+      uint32_t& g = entry_gid_[codes[row]];
+      if (g == kNoGroup) {
+        buf_.clear();
+        EncodeKey(keys[0], row, &buf_);
+        g = FindOrAdd(keys, row);
+      }
+      (*gids)[i] = g;
+      continue;
+    }
     if (ints != nullptr && ints->valid[row]) {
       const int64_t v = ints->ints[row];
       if (!prev_is_int_ || v != prev_int_) {

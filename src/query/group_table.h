@@ -7,7 +7,8 @@
 // looked up in an open-addressing table of (hash, group) slots whose keys live back to
 // back in one arena, so a row of an existing group allocates nothing. A row with the same
 // key as the row before it (time bins over time-ordered rows) skips the lookup; with a
-// single int key that check compares the value without encoding it.
+// single int key that check compares the value without encoding it. A single string key
+// whose column came from one dictionary (StringVec::codes) is looked up once per entry.
 // Thread-safety: none.
 #pragma once
 
@@ -65,6 +66,8 @@ class GroupTable {
   uint32_t prev_gid_ = 0;
   bool prev_is_int_ = false;  // prev_ encodes the int prev_int_ (single int key)
   int64_t prev_int_ = 0;
+  static constexpr uint32_t kNoGroup = 0xffffffffu;
+  std::vector<uint32_t> entry_gid_;  // single dictionary-coded string key: entry -> group
 };
 
 }  // namespace vigil::query

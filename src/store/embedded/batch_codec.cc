@@ -52,7 +52,11 @@ void EncodeRaw(const Batch& batch, std::string* raw) {
       case Type::kFloat: AppendRaw(c.floats.data(), batch.rows * 8, raw); break;
       case Type::kString:
         for (size_t i = 0; i < batch.rows; ++i) PutVarint(raw, c.strs[i].size());
-        raw->append(c.strs.data());
+        if (c.strs.contiguous()) {
+          raw->append(c.strs.ContiguousData());
+        } else {
+          for (size_t i = 0; i < batch.rows; ++i) raw->append(c.strs[i]);
+        }
         break;
       case Type::kNull: break;
     }

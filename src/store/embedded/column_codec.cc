@@ -52,7 +52,6 @@ constexpr uint8_t kCompressed = 0x20;
 constexpr uint8_t kVersionMask = 0xc0;
 
 constexpr uint64_t kMaxRawSize = 1ull << 30;
-constexpr uint64_t kMaxDecodedStringBytes = 1ull << 30;
 // Smaller bodies are stored as is: a zstd frame costs more than it could save.
 constexpr size_t kMinCompressBytes = 32;
 constexpr size_t kKeepScratchBytes = 16u << 20;
@@ -168,6 +167,7 @@ struct DecodeScratch {
   std::unique_ptr<char[]> buf;
   size_t cap = 0;
   std::vector<std::string_view> dict;
+  std::vector<uint32_t> codes;
   std::unique_ptr<ZSTD_DCtx, ZstdFree> dctx;
 };
 
@@ -557,12 +557,27 @@ bool DecodeDeltas(Reader& r, size_t n, Put&& put) {
   const uint8_t* p = r.p;
   const uint8_t* end = r.end;
   uint64_t prev = 0;
-  for (size_t i = 0; i < n; ++i) {
+  for (size_t i = 0; i < n;) {
+    // One- and two-byte varints (small deltas) decode without a branch on their length.
+    if (end - p >= 8) {
+      uint64_t w;
+      std::memcpy(&w, p, 8);
+      const uint64_t c0 = (w >> 7) & 1, c1 = (w >> 15) & 1;
+      if ((c0 & c1) == 0) {
+        const uint64_t z = (w & 0x7f) | (((w >> 1) & 0x3f80) & (0 - c0));
+        p += 1 + c0;
+        prev += UnZigZag(z);
+        put(i, prev);
+        ++i;
+        continue;
+      }
+    }
     uint64_t z;
     p = end - p >= 10 ? GetVarintUnchecked(p, &z) : GetVarint(p, end, &z);
     if (p == nullptr) return false;
     prev += UnZigZag(z);
     put(i, prev);
+    ++i;
   }
   r.p = p;
   return true;
@@ -668,12 +683,6 @@ void PushStrings(size_t rows, const uint8_t* bitmap, StringVec& strs, Get&& next
   }
 }
 
-uint32_t LoadIndex(const uint8_t* p, int width) {
-  uint32_t v = 0;
-  std::memcpy(&v, p, static_cast<size_t>(width));
-  return v;
-}
-
 // With `ranks`, decode only those values: per output row the rank of its value among the
 // valid ones, or -1 for a null (DecodeColumnChunkRows); otherwise every row.
 Status DecodeDict(Reader& r, size_t rows, size_t n_valid, const uint8_t* bitmap, DecodeScratch& s,
@@ -686,40 +695,65 @@ Status DecodeDict(Reader& r, size_t rows, size_t n_valid, const uint8_t* bitmap,
   if (!r.Byte(&width) || (width != 1 && width != 2 && width != 4)) return Bad("bad index width");
   s.dict.clear();
   s.dict.reserve(count);
+  size_t dict_bytes = 0;
   for (uint64_t i = 0; i < count; ++i) {
     uint64_t len = 0;
     if (!r.Varint(&len) || len > r.left()) return Bad("bad dictionary entry");
     s.dict.emplace_back(reinterpret_cast<const char*>(r.p), len);
+    dict_bytes += len;
     r.p += len;
   }
   if (r.left() != n_valid * width) return Bad("bad dictionary index section");
   const uint8_t* idx = r.p;
   r.p = r.end;
-  if (ranks != nullptr) {  // only the picked indexes are read, so only they are checked
-    size_t before = strs.size();
-    for (int64_t k : *ranks) {
-      uint32_t id = k < 0 ? 0 : LoadIndex(idx + k * width, width);
-      if (id >= count) {
-        strs.truncate(before);
-        return Bad("dictionary index out of range");
+  // Each output row's entry (kNoCode for a null), checked before anything is appended.
+  std::vector<uint32_t>& codes = s.codes;
+  uint32_t max_id = 0;
+  auto unpack = [&]<typename T>(T) {
+    auto at = [&](size_t k) {
+      T v;
+      std::memcpy(&v, idx + k * sizeof(T), sizeof(T));
+      return static_cast<uint32_t>(v);
+    };
+    if (ranks != nullptr) {
+      codes.resize(ranks->size());
+      for (size_t i = 0; i < ranks->size(); ++i) {
+        const int64_t k = (*ranks)[i];
+        codes[i] = k < 0 ? StringVec::kNoCode : at(static_cast<size_t>(k));
+        if (k >= 0) max_id = std::max(max_id, codes[i]);
       }
-      strs.push_back(k < 0 ? std::string_view() : s.dict[id]);
+      return;
     }
-    return Status::OK();
+    codes.resize(rows);
+    if (bitmap == nullptr) {
+      for (size_t i = 0; i < rows; ++i) {
+        codes[i] = at(i);
+        max_id = std::max(max_id, codes[i]);
+      }
+      return;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < rows; ++i) {
+      if (BitAt(bitmap, i)) {
+        codes[i] = at(k++);
+        max_id = std::max(max_id, codes[i]);
+      } else {
+        codes[i] = StringVec::kNoCode;
+      }
+    }
+  };
+  if (width == 1) {
+    unpack(uint8_t{});
+  } else if (width == 2) {
+    unpack(uint16_t{});
+  } else {
+    unpack(uint32_t{});
   }
-  uint64_t total = 0;
-  for (size_t i = 0; i < n_valid; ++i) {
-    uint32_t id = LoadIndex(idx + i * width, width);
-    if (id >= count) return Bad("dictionary index out of range");
-    total += s.dict[id].size();
-  }
-  if (total > kMaxDecodedStringBytes) return Bad("dictionary expands too far");
-  strs.reserve(strs.size() + rows, strs.bytes() + total);
-  PushStrings(rows, bitmap, strs, [&] {
-    std::string_view v = s.dict[LoadIndex(idx, width)];
-    idx += width;
-    return v;
-  });
+  if (max_id >= count) return Bad("dictionary index out of range");
+  // The entries are appended once; rows point at them (no bytes copied per row).
+  strs.BeginDict(count, dict_bytes);
+  for (std::string_view e : s.dict) strs.AddDictEntry(e);
+  strs.PushEntries(codes.data(), codes.size());
   return Status::OK();
 }
 

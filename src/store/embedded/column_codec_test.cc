@@ -332,6 +332,40 @@ TEST(ColumnCodecString, DictionaryForLowCardinality) {
   EXPECT_LT(chunk.size(), 5000u);
 }
 
+// Decoded into an empty column, dictionary rows keep their entry numbers (codes), also
+// when only picked rows are decoded; each code names the row's value.
+TEST(ColumnCodecString, DictionaryRowsKeepTheirCodes) {
+  std::mt19937_64 rng(12);
+  std::vector<std::string> levels = {"info", "warn", "error", "debug"};
+  Column c = MakeColumn(Type::kString);
+  for (int i = 0; i < 3000; ++i) c.AppendString(levels[rng() % levels.size()]);
+  PunchNulls(c, 7, 11);
+  std::string chunk = Encode(c);
+  ASSERT_EQ(EncodingOf(chunk), kDict);
+  std::vector<uint32_t> pick;
+  for (uint32_t i = 0; i < 3000; i += 1 + rng() % 5) pick.push_back(i);
+  for (bool picked : {false, true}) {
+    Column got = MakeColumn(Type::kString);
+    Status s = picked ? DecodeColumnChunkRows(chunk, Type::kString, 3000, pick, &got)
+                      : DecodeColumnChunk(chunk, Type::kString, 3000, &got);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+    const uint32_t* codes = got.strs.codes();
+    ASSERT_NE(codes, nullptr);
+    ASSERT_LE(got.strs.dict_size(), levels.size());
+    for (size_t j = 0; j < got.size(); ++j) {
+      const size_t i = picked ? pick[j] : j;
+      ASSERT_EQ(got.valid[j] != 0, c.valid[i] != 0) << i;
+      if (!c.valid[i]) {
+        EXPECT_EQ(codes[j], StringVec::kNoCode) << i;
+        continue;
+      }
+      ASSERT_LT(codes[j], got.strs.dict_size());
+      EXPECT_EQ(got.strs.dict_entry(codes[j]), c.strs[i]) << i;
+      EXPECT_EQ(got.strs[j], c.strs[i]) << i;
+    }
+  }
+}
+
 TEST(ColumnCodecString, DictionaryIndexWidths) {
   for (size_t distinct : {256u, 257u, 65536u, 65537u}) {
     Column c = MakeColumn(Type::kString);

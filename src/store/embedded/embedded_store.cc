@@ -29,6 +29,7 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <shared_mutex>
 #include <thread>
@@ -922,7 +923,8 @@ void AddStats(const ScanStats& from, ScanStats* to) {
   to->bytes_read += from.bytes_read;
 }
 
-// How many decoded blocks the helper thread of a part scan may hold ahead of the sink.
+// How many blocks past the one the sink last got the helper thread of a part scan may
+// decode.
 constexpr size_t kScanAhead = 4;
 
 }  // namespace
@@ -955,34 +957,50 @@ Status EmbeddedStore::ScanPart(const Part& p, const ScanSpec& spec, const ScanSi
       s = deliver(r);
     }
   } else {
-    // Two decoders: a helper takes the odd blocks, this thread the even ones and the
-    // sink. The helper stays at most kScanAhead blocks ahead.
+    // Two decoders sharing the blocks in order: each claims the next unclaimed block at
+    // most kScanAhead blocks ahead of the sink. This thread also runs the sink (the
+    // query's operators) and decodes only while the block it needs next is not ready:
+    // heavy operators leave the decoding to the helper, light ones split it evenly.
     std::mutex mu;
     std::condition_variable cv;
-    std::deque<BlockResult> ready;  // the helper's results, in block order
+    std::vector<std::optional<BlockResult>> slots(n);  // guarded by mu, like the counters
+    size_t next_claim = 0, delivered = 0;
     bool quit = false;
     std::thread helper([&] {
-      for (size_t b = 1; b < n; b += 2) {
+      for (;;) {
+        size_t b;
         {
           std::unique_lock l(mu);
-          cv.wait(l, [&] { return quit || ready.size() < kScanAhead; });
-          if (quit) return;
+          cv.wait(l, [&] { return quit || next_claim >= n || next_claim < delivered + kScanAhead; });
+          if (quit || next_claim >= n) return;
+          b = next_claim++;
         }
         BlockResult r = ScanBlock(ps, b);
         std::lock_guard l(mu);
-        ready.push_back(std::move(r));
+        slots[b] = std::move(r);
         cv.notify_all();
       }
     });
     for (size_t b = 0; b < n && !*stop && s.ok(); ++b) {
       BlockResult r;
-      if (b % 2 == 0) {
-        r = ScanBlock(ps, b);
-      } else {
+      {
         std::unique_lock l(mu);
-        cv.wait(l, [&] { return !ready.empty(); });
-        r = std::move(ready.front());
-        ready.pop_front();
+        // Until block b is decoded, decode the next unclaimed block (b itself, or one
+        // after the block the helper is working on) instead of waiting.
+        while (!slots[b].has_value()) {
+          if (next_claim < n && next_claim < b + kScanAhead) {
+            const size_t c = next_claim++;
+            l.unlock();
+            BlockResult mine = ScanBlock(ps, c);
+            l.lock();
+            slots[c] = std::move(mine);
+          } else {
+            cv.wait(l);
+          }
+        }
+        r = std::move(*slots[b]);
+        slots[b].reset();
+        delivered = b + 1;
         cv.notify_all();
       }
       s = deliver(r);
