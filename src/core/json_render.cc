@@ -4,6 +4,7 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <vector>
 
 namespace vigil {
@@ -196,14 +197,10 @@ struct Node {
 
 constexpr size_t kMaxSegments = 64;
 
-bool IsVigilName(std::string_view name) {
-  return !name.empty() && name[0] == '@' && (name.size() < 2 || name[1] != '@');
-}
-
 std::vector<Field> CollectFields(const Batch& b, size_t row) {
   std::vector<Field> fields;
   for (const Column& c : b.columns) {
-    if (!c.IsValid(row) || IsVigilName(c.name)) continue;
+    if (!c.IsValid(row) || IsVigilField(c.name)) continue;
     std::string_view key = c.name;
     if (key.size() >= 2 && key[0] == '@') key.remove_prefix(1);
     bool array = c.type == Type::kString && key.size() > kArraySuffix.size() &&
@@ -335,6 +332,34 @@ void AppendJsonString(std::string_view s, std::string* out) {
   }
   out->append(s.data() + run, n - run);
   out->push_back('"');
+}
+
+bool IsVigilField(std::string_view name) {
+  return !name.empty() && name[0] == '@' && (name.size() < 2 || name[1] != '@');
+}
+
+bool MatchesOnlyInsideStrings(std::string_view text) {
+  if (text.empty()) return false;
+  bool outside_tokens = false;
+  for (char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c >= 0x80 || std::strchr("\"\\{}[]:,.", ch) != nullptr) return false;
+    if (std::strchr("0123456789eE+-truefalsn", ch) == nullptr) outside_tokens = true;
+  }
+  return outside_tokens;
+}
+
+bool NeedsJsonEscape(std::string_view s) {
+  bool any = false;
+  for (char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    any |= (c < 0x20) | (c == '"') | (c == '\\');
+  }
+  return any;
+}
+
+bool MayMatchInsideEscapes(std::string_view text) {
+  return !text.empty() && std::strchr("bfnrtu0123456789abcdefABCDEF", text[0]) != nullptr;
 }
 
 void AppendValidUtf8(std::string_view s, std::string* out) {

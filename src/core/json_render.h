@@ -30,6 +30,23 @@ inline constexpr std::string_view kArraySuffix = "[]";
 // sequence becomes U+FFFD, so the output is always valid JSON.
 void AppendJsonString(std::string_view s, std::string* out);
 
+// Whether `name` is one of Vigil's own fields (exactly one leading '@'), which a rendered
+// event leaves out.
+bool IsVigilField(std::string_view name);
+
+// Searching a rendered JSON event (`@message like "text"`) without rendering it:
+//
+// Whether every occurrence of `text` in a rendered event lies inside one key or one
+// string value: `text` has none of `" \ { } [ ] : , .` nor control or non-ASCII bytes,
+// and a character that no number, true, false or null contains (a space, a capital...).
+bool MatchesOnlyInsideStrings(std::string_view text);
+// Whether AppendJsonString changes `s` (it has '"', '\' or control bytes).
+bool NeedsJsonEscape(std::string_view s);
+// Whether a match of `text` can begin inside an escape sequence (`\n`, `\u001f`): it
+// starts with a character that follows a backslash there. When it cannot, a string value
+// renders to a match exactly when the value itself contains `text`.
+bool MayMatchInsideEscapes(std::string_view text);
+
 // Appends `s` to *out with each byte of an invalid UTF-8 sequence replaced by U+FFFD
 // (for text that arrives without any encoding guarantee, e.g. plain-text log lines).
 void AppendValidUtf8(std::string_view s, std::string* out);

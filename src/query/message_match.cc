@@ -2,10 +2,9 @@
 // match.h).
 //
 // A JSON event's @message is its fields rendered as compact JSON (core/json_render.cc):
-// keys and values as JSON tokens joined by `{ } [ ] : ,` and quotes. If the text has none
-// of those characters nor `\`, `.` or control bytes, and has a character that no
-// number, true, false or null can contain (a space, a capital, ...), then a match in the
-// rendering lies inside one key or one string value. So a row matches iff one of its
+// keys and values as JSON tokens joined by `{ } [ ] : ,` and quotes. If the text
+// qualifies (MatchesOnlyInsideStrings in core/json_render.h), a match in the rendering
+// lies inside one key or one string value. So a row matches iff one of its
 // rendered String values contains the text -- the raw value does, or its escaped form
 // does when it has bytes JSON escapes -- or a key does; the rare rows whose key might
 // contain the text are rendered and searched as before. Plain-text lines (a stored
@@ -23,33 +22,9 @@ bool Contains(std::string_view s, std::string_view needle) {
   return memmem(s.data(), s.size(), needle.data(), needle.size()) != nullptr;
 }
 
-bool Qualifies(std::string_view lit) {
-  if (lit.empty()) return false;
-  bool outside_tokens = false;
-  for (char ch : lit) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c < 0x20 || c >= 0x80 || std::strchr("\"\\{}[]:,.", ch) != nullptr) return false;
-    if (std::strchr("0123456789eE+-truefalsn", ch) == nullptr) outside_tokens = true;
-  }
-  return outside_tokens;
-}
-
-// Fields json_render leaves out of @message: Vigil's own (`@x`, but not `@@x`).
-bool IsVigilName(std::string_view name) {
-  return !name.empty() && name[0] == '@' && (name.size() < 2 || name[1] != '@');
-}
-
-bool NeedsEscape(std::string_view s) {
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c < 0x20 || ch == '"' || ch == '\\') return true;
-  }
-  return false;
-}
-
 bool StringMatches(std::string_view value, std::string_view lit, std::string* buf) {
   if (Contains(value, lit)) return true;
-  if (!NeedsEscape(value)) return false;
+  if (!NeedsJsonEscape(value)) return false;
   buf->clear();
   AppendJsonString(value, buf);
   return Contains(*buf, lit);
@@ -58,14 +33,14 @@ bool StringMatches(std::string_view value, std::string_view lit, std::string* bu
 }  // namespace
 
 bool SelectMessageLiteral(const Frame& frame, std::string_view lit, const Sel& in, Sel* out) {
-  if (!Qualifies(lit)) return false;
+  if (!MatchesOnlyInsideStrings(lit)) return false;
   const Batch& raw = frame.raw;
   const Column* stored = raw.Find(field::kMessage, Type::kString);
   // 0: undecided, 1: match, 2: render to decide
   std::vector<uint8_t> state(frame.rows(), 0);
   std::string buf;
   for (const Column& c : raw.columns) {
-    if (IsVigilName(c.name)) continue;
+    if (IsVigilField(c.name)) continue;
     buf.clear();
     AppendJsonString(c.name, &buf);
     const bool key_may_match = Contains(buf, lit);

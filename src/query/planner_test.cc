@@ -112,7 +112,12 @@ TEST(PushdownTest, PlainLikeIsASubstringCheck) {
   EXPECT_THAT(Pushed("filter message like /(?i)timeout/"), IsEmpty());
   EXPECT_THAT(Pushed("filter message not like /Timeout/"), IsEmpty());
   EXPECT_THAT(Pushed("filter message like ''"), IsEmpty());
-  EXPECT_THAT(Pushed("filter @message like /Timeout/"), IsEmpty());  // the rendered event
+  // The rendered event: an event search, only for text that matches only inside a key
+  // or a string value (not "500", which a number renders to, nor text with JSON syntax).
+  EXPECT_THAT(Pushed("filter @message like /Timeout/"), ElementsAre("@message contains \"Timeout\""));
+  EXPECT_THAT(Pushed("filter @message like '500'"), IsEmpty());
+  EXPECT_THAT(Pushed("filter @message like 'a:b'"), IsEmpty());
+  EXPECT_THAT(Pushed("filter @level like 'ERR'"), IsEmpty());
   EXPECT_THAT(Pushed("filter message like /a/ or status = 1"), IsEmpty());
 }
 

@@ -1,3 +1,4 @@
+#include "core/json_render.h"
 #include "query/binder.h"
 #include "query/match.h"
 #include "query/planner_rules.h"
@@ -48,12 +49,16 @@ std::vector<PrunePredicate> ExtractPrunePredicates(const std::vector<const Expr*
     if (c->op == ExprOp::kLike || c->op == ExprOp::kMatch) {
       // `field like "text"` / `like /text/` without regex syntax: a substring the store
       // checks exactly, so it decodes the other columns only for rows that hold it.
-      // Not for @-fields (@message is rendered from the whole event).
+      // `@message` (rendered from the whole event) only for text that can match only
+      // inside one key or string value: the store then searches every String field.
+      // Not for other @-fields.
       const Expr& pat = *c->args[1];
       const bool text = pat.kind == ExprKind::kRegex ||
                         (pat.IsLiteral() && pat.literal.type() == Type::kString);
       const std::string* lit = text ? PlainLiteral(pat) : nullptr;
-      if (lit != nullptr && !lit->empty() && !name.starts_with("@"))
+      const bool field_ok = name == field::kMessage ? lit != nullptr && MatchesOnlyInsideStrings(*lit)
+                                                    : !name.starts_with("@");
+      if (lit != nullptr && !lit->empty() && field_ok)
         out.push_back(PrunePredicate{name, PrunePredicate::Op::kContains, Value(*lit)});
       continue;
     }

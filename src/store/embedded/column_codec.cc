@@ -19,6 +19,8 @@
 // Varints are LEB128 (7 bits per byte, low group first, at most 10 bytes).
 #include "store/embedded/column_codec.h"
 
+#include "core/json_render.h"
+
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 #include <zstd.h>
@@ -1014,56 +1016,87 @@ Status DecodeColumnChunkRows(std::string_view chunk, Type type, size_t rows,
   return Status::OK();
 }
 
-Status FindEqualRows(std::string_view chunk, size_t rows, std::string_view literal,
-                     std::vector<uint32_t>* out) {
+// A String chunk opened for a search: its encoding, validity bitmap (null: all valid)
+// and a reader at its value section.
+struct StringChunk {
+  uint8_t enc = kAllNull;
+  const uint8_t* bitmap = nullptr;
+  size_t n_valid = 0;
+  Reader r{std::string_view()};
+};
+
+Status OpenStringChunk(std::string_view chunk, size_t rows, StringChunk* out) {
   if (rows > kMaxChunkRows) return Bad("row count too large");
-  DecodeScratch& s = DecScratch();
   uint8_t flags = 0;
   std::string_view body;
-  RETURN_IF_ERROR(OpenChunk(chunk, Type::kString, rows, s, &flags, &body));
-  const uint8_t enc = flags & kEncodingMask;
-  if (!EncodingFits(enc, Type::kString)) return Bad("encoding does not fit the column type");
+  RETURN_IF_ERROR(OpenChunk(chunk, Type::kString, rows, DecScratch(), &flags, &body));
+  out->enc = flags & kEncodingMask;
+  if (!EncodingFits(out->enc, Type::kString)) return Bad("encoding does not fit the column type");
+  if (out->enc == kAllNull) return Status::OK();
+  out->r = Reader(body);
+  out->n_valid = rows;
+  if (flags & kHasValidity) RETURN_IF_ERROR(ReadBitmap(out->r, rows, &out->bitmap, &out->n_valid));
+  return Status::OK();
+}
+
+// Appends the rows of the valid values whose ranks (ascending) are given.
+void RanksToRows(const uint8_t* bitmap, size_t rows, const std::vector<uint32_t>& ranks,
+                 std::vector<uint32_t>* out) {
+  if (bitmap == nullptr) {
+    out->insert(out->end(), ranks.begin(), ranks.end());
+    return;
+  }
+  size_t rank = 0, next = 0;
+  for (size_t i = 0; i < rows && next < ranks.size(); ++i) {
+    if (!BitAt(bitmap, i)) continue;
+    if (rank++ == ranks[next]) {
+      out->push_back(static_cast<uint32_t>(i));
+      ++next;
+    }
+  }
+}
+
+Status FindEqualRows(std::string_view chunk, size_t rows, std::string_view literal,
+                     std::vector<uint32_t>* out) {
   out->clear();
-  if (enc == kAllNull) return Status::OK();
-  Reader r(body);
-  const uint8_t* bitmap = nullptr;
-  size_t n_valid = rows;
-  if (flags & kHasValidity) RETURN_IF_ERROR(ReadBitmap(r, rows, &bitmap, &n_valid));
+  StringChunk sc;
+  RETURN_IF_ERROR(OpenStringChunk(chunk, rows, &sc));
+  if (sc.enc == kAllNull) return Status::OK();
   // Valid-row ranks that match, mapped back to rows at the end.
   std::vector<uint32_t> ranks;
-  if (enc == kStrUuid) {
+  if (sc.enc == kStrUuid) {
     uint8_t upper = 0;
-    if (!r.Byte(&upper) || upper > 1 || r.left() != n_valid * 16) return Bad("bad uuid section");
+    if (!sc.r.Byte(&upper) || upper > 1 || sc.r.left() != sc.n_valid * 16) return Bad("bad uuid section");
     char want[16];
     int cases = 0;
     // A literal that is no canonical UUID in the chunk's case cannot equal any value.
     if (literal.size() != 36 || !ParseUuid(literal, want, &cases) ||
         (cases & (upper ? 1 : 2)) != 0)
       return Status::OK();
-    for (size_t k = 0; k < n_valid; ++k)
-      if (std::memcmp(r.p + k * 16, want, 16) == 0) ranks.push_back(static_cast<uint32_t>(k));
-  } else if (enc == kStrDict) {
+    for (size_t k = 0; k < sc.n_valid; ++k)
+      if (std::memcmp(sc.r.p + k * 16, want, 16) == 0) ranks.push_back(static_cast<uint32_t>(k));
+  } else if (sc.enc == kStrDict) {
     uint64_t count = 0;
     uint8_t width = 0;
-    if (!r.Varint(&count) || count == 0 || count > n_valid || !r.Byte(&width) ||
+    if (!sc.r.Varint(&count) || count == 0 || count > sc.n_valid || !sc.r.Byte(&width) ||
         (width != 1 && width != 2 && width != 4))
       return Bad("bad dictionary header");
     int64_t id = -1;
     for (uint64_t i = 0; i < count; ++i) {
       uint64_t len = 0;
-      if (!r.Varint(&len) || len > r.left()) return Bad("bad dictionary entry");
-      if (id < 0 && std::string_view(reinterpret_cast<const char*>(r.p), len) == literal)
+      if (!sc.r.Varint(&len) || len > sc.r.left()) return Bad("bad dictionary entry");
+      if (id < 0 && std::string_view(reinterpret_cast<const char*>(sc.r.p), len) == literal)
         id = static_cast<int64_t>(i);
-      r.p += len;
+      sc.r.p += len;
     }
-    if (r.left() != n_valid * width) return Bad("bad dictionary index section");
+    if (sc.r.left() != sc.n_valid * width) return Bad("bad dictionary index section");
     if (id < 0) return Status::OK();
     // One loop per index width, so the compare is a plain typed load.
     auto find = [&]<typename T>(T) {
       const T want = static_cast<T>(id);
-      for (size_t k = 0; k < n_valid; ++k) {
+      for (size_t k = 0; k < sc.n_valid; ++k) {
         T v;
-        std::memcpy(&v, r.p + k * sizeof(T), sizeof(T));
+        std::memcpy(&v, sc.r.p + k * sizeof(T), sizeof(T));
         if (v == want) ranks.push_back(static_cast<uint32_t>(k));
       }
     };
@@ -1083,14 +1116,98 @@ Status FindEqualRows(std::string_view chunk, size_t rows, std::string_view liter
       if (tmp.valid[i] && tmp.strs[i] == literal) out->push_back(static_cast<uint32_t>(i));
     return Status::OK();
   }
-  size_t rank = 0, next = 0;
-  for (size_t i = 0; i < rows && next < ranks.size(); ++i) {
-    if (bitmap && !BitAt(bitmap, i)) continue;
-    if (rank++ == ranks[next]) {
-      out->push_back(static_cast<uint32_t>(i));
-      ++next;
+  RanksToRows(sc.bitmap, rows, ranks, out);
+  return Status::OK();
+}
+
+Status FindContainingRows(std::string_view chunk, size_t rows, std::string_view needle,
+                          bool or_escaped, std::vector<uint32_t>* out) {
+  out->clear();
+  StringChunk sc;
+  RETURN_IF_ERROR(OpenStringChunk(chunk, rows, &sc));
+  if (sc.enc == kAllNull) return Status::OK();
+  auto hit = [&](std::string_view v) {
+    return memmem(v.data(), v.size(), needle.data(), needle.size()) != nullptr ||
+           (or_escaped && NeedsJsonEscape(v));
+  };
+  std::vector<uint32_t> ranks;
+  if (sc.enc == kStrDict) {
+    uint64_t count = 0;
+    uint8_t width = 0;
+    if (!sc.r.Varint(&count) || count == 0 || count > sc.n_valid || !sc.r.Byte(&width) ||
+        (width != 1 && width != 2 && width != 4))
+      return Bad("bad dictionary header");
+    std::vector<uint8_t> entry_hits(count);
+    bool any = false;
+    for (uint64_t i = 0; i < count; ++i) {
+      uint64_t len = 0;
+      if (!sc.r.Varint(&len) || len > sc.r.left()) return Bad("bad dictionary entry");
+      entry_hits[i] = hit(std::string_view(reinterpret_cast<const char*>(sc.r.p), len));
+      any = any || entry_hits[i];
+      sc.r.p += len;
     }
+    if (sc.r.left() != sc.n_valid * width) return Bad("bad dictionary index section");
+    if (!any) return Status::OK();
+    for (size_t k = 0; k < sc.n_valid; ++k) {
+      uint32_t id = 0;
+      std::memcpy(&id, sc.r.p + k * width, width);  // little-endian
+      if (id >= count) return Bad("dictionary index out of range");
+      if (entry_hits[id]) ranks.push_back(static_cast<uint32_t>(k));
+    }
+  } else if (sc.enc == kStrPlain && !or_escaped) {
+    // Values back to back as (varint length, bytes): search the whole body, then find
+    // the value each hit lies in (a hit across a length prefix belongs to no value).
+    const char* const begin = reinterpret_cast<const char*>(sc.r.p);
+    const char* const end = reinterpret_cast<const char*>(sc.r.end);
+    const char* from = begin;
+    const char* vs = begin;  // the current value is [vs, ve), rank k
+    const char* ve = begin;
+    const uint8_t* next = sc.r.p;  // where the next value's length starts
+    size_t k = 0;
+    bool have = false;
+    auto advance = [&]() {
+      uint64_t len = 0;
+      const uint8_t* q = GetVarint(next, sc.r.end, &len);
+      if (q == nullptr || len > static_cast<uint64_t>(sc.r.end - q)) return false;
+      if (have) ++k;
+      have = true;
+      vs = reinterpret_cast<const char*>(q);
+      ve = vs + len;
+      next = q + len;
+      return true;
+    };
+    while (from < end) {
+      const void* h = memmem(from, static_cast<size_t>(end - from), needle.data(), needle.size());
+      if (h == nullptr) break;
+      const char* hp = static_cast<const char*>(h);
+      while (!have || ve < hp + needle.size()) {
+        if (next >= sc.r.end || !advance()) break;
+      }
+      if (!have || ve < hp + needle.size()) break;
+      if (hp >= vs) {
+        ranks.push_back(static_cast<uint32_t>(k));
+        from = ve;  // one hit per value
+      } else {
+        from = vs;  // the hit began before this value: search on from its start
+      }
+    }
+    // Every value must still parse, as a full decode would check.
+    while (next < sc.r.end)
+      if (!advance()) return Bad("bad string values");
+    if ((have ? k + 1 : 0) != sc.n_valid) return Bad("bad string values");
+  } else {
+    // UUID chunks (only hex digits and dashes can match) and escape checks: decode.
+    if (sc.enc == kStrUuid && !or_escaped &&
+        needle.find_first_not_of("0123456789abcdefABCDEF-") != std::string_view::npos)
+      return Status::OK();
+    Column tmp;
+    tmp.type = Type::kString;
+    RETURN_IF_ERROR(DecodeColumnChunk(chunk, Type::kString, rows, &tmp));
+    for (size_t i = 0; i < rows; ++i)
+      if (tmp.valid[i] && hit(tmp.strs[i])) out->push_back(static_cast<uint32_t>(i));
+    return Status::OK();
   }
+  RanksToRows(sc.bitmap, rows, ranks, out);
   return Status::OK();
 }
 

@@ -43,6 +43,13 @@ Status DecodeColumnChunk(std::string_view chunk, Type type, size_t rows, Column*
 Status DecodeColumnChunkRows(std::string_view chunk, Type type, size_t rows,
                              const std::vector<uint32_t>& pick, Column* out);
 
+// Sets *out to the rows of a String chunk whose value contains `needle` (not empty) or,
+// with `or_escaped`, has a byte JSON escapes (NeedsJsonEscape): dictionary chunks test
+// each entry once, plain chunks search their decompressed values in place, UUID chunks
+// only when the needle could be part of one. Corruption on a damaged chunk.
+Status FindContainingRows(std::string_view chunk, size_t rows, std::string_view needle,
+                          bool or_escaped, std::vector<uint32_t>* out);
+
 // Appends to *out (cleared first) the rows of a String chunk whose value equals
 // `literal`, comparing on the encoded form where it can (UUID chunks: 16 raw bytes) so
 // that a point lookup does not materialize the block's strings.

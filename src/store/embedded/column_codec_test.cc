@@ -1,5 +1,7 @@
 #include "store/embedded/column_codec.h"
 
+#include "core/json_render.h"
+
 #include <gtest/gtest.h>
 #include <zstd.h>
 
@@ -575,6 +577,14 @@ TEST(ColumnCodecDamage, MutatedChunksNeverCrash) {
     Column out = MakeColumn(s.type);
     out.AppendNull();  // pre-existing row must survive untouched
     Status st = DecodeColumnChunk(bad, s.type, rows, &out);
+    if (s.type == Type::kString) {  // the in-place search reads the same bytes
+      std::vector<uint32_t> hits;
+      Status fs = FindContainingRows(bad, rows, "a", iter % 2 == 0, &hits);
+      if (!fs.ok()) {
+        ASSERT_EQ(fs.code(), Code::kCorruption) << fs.ToString();
+      }
+      for (uint32_t r : hits) ASSERT_LT(r, rows);
+    }
     size_t want = st.ok() ? 1 + rows : 1;
     ASSERT_EQ(out.valid.size(), want) << st.ToString();
     switch (s.type) {
@@ -847,6 +857,47 @@ TEST(ColumnCodecFind, EqualRowsMatchBruteForceOnEveryStringEncoding) {
       for (uint32_t i = 0; i < c.size(); ++i)
         if (c.valid[i] && c.strs[i] == lit) want.push_back(i);
       EXPECT_EQ(got, want) << "variant " << variant << " literal " << lit;
+    }
+  }
+}
+
+// The in-place substring search gives exactly the rows whose value contains the text
+// (or, asked to, holds a byte JSON escapes) on every string encoding.
+TEST(ColumnCodecFind, ContainingRowsMatchBruteForceOnEveryStringEncoding) {
+  std::mt19937_64 rng(22);
+  const std::vector<std::string> words = {"alpha", "beta", "Timeout after", "x\ny", "q\"uote", "", "tab\tbed"};
+  for (int variant = 0; variant < 4; ++variant) {  // dict, plain, uuid, all null
+    Column c = MakeColumn(Type::kString);
+    for (int i = 0; i < 5000; ++i) {
+      if (variant == 3 || i % 7 == 0) {
+        c.AppendNull();
+      } else if (variant == 0) {
+        c.AppendString(words[rng() % words.size()]);
+      } else if (variant == 1) {  // unique values; words at the start, middle and end
+        const std::string& w = words[rng() % words.size()];
+        const std::string n = std::to_string(rng() % 100000);
+        c.AppendString(i % 3 == 0 ? w + n : i % 3 == 1 ? n + w + n : n + w);
+      } else {
+        char buf[40];
+        std::snprintf(buf, sizeof buf, "%08x-dead-4%03x-8abc-%012llx", static_cast<unsigned>(rng()),
+                      static_cast<unsigned>(rng() % 4096), static_cast<unsigned long long>(rng() >> 20));
+        c.AppendString(buf);
+      }
+    }
+    std::string chunk = Encode(c);
+    const int enc = EncodingOf(chunk);
+    EXPECT_EQ(enc, variant == 0 ? kDict : variant == 1 ? kPlain : variant == 2 ? kUuid : kAllNull);
+    for (const std::string needle : {"alpha", "a", "Timeout after", "3", "dead-4", "after1", "zzz", "y"}) {
+      for (bool escaped : {false, true}) {
+        std::vector<uint32_t> got, want;
+        ASSERT_TRUE(FindContainingRows(chunk, c.size(), needle, escaped, &got).ok());
+        for (uint32_t i = 0; i < c.size(); ++i) {
+          const std::string_view v = c.strs[i];
+          if (c.valid[i] && (v.find(needle) != std::string_view::npos || (escaped && NeedsJsonEscape(v))))
+            want.push_back(i);
+        }
+        EXPECT_EQ(got, want) << "variant " << variant << " needle " << needle << " escaped " << escaped;
+      }
     }
   }
 }

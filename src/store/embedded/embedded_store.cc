@@ -36,6 +36,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "core/json_render.h"
 #include "core/timestamp.h"
 #include "core/varint.h"
 #include "store/embedded/batch_codec.h"
@@ -775,7 +776,8 @@ struct PartScan {
   const Part* part = nullptr;
   const ScanSpec* spec = nullptr;
   std::vector<bool> first_all, rest_all, first_inside, rest_inside;
-  const PrunePredicate* eq = nullptr;  // a string equality: find candidates on codes
+  const PrunePredicate* eq = nullptr;      // a string equality: find candidates on codes
+  const PrunePredicate* search = nullptr;  // an event search: find candidates in place
 };
 
 PartScan PlanPartScan(const Part& p, const ScanSpec& spec) {
@@ -793,9 +795,9 @@ PartScan PlanPartScan(const Part& p, const ScanSpec& spec) {
     // (a field has one type per event): neither decoded nor returned.
     bool never = false;
     for (const auto& pr : spec.predicates) {
-      if (pr.column != n) continue;
+      if (!PredicateReads(pr, n, m.columns[i].type)) continue;
       pred = true;
-      never = never || !PredicateMayMatchType(pr, m.columns[i].type);
+      never = never || (!IsEventSearch(pr) && !PredicateMayMatchType(pr, m.columns[i].type));
     }
     if (n == "@timestamp" && !pred) ts_columns.push_back(i);
     pred = pred || n == "@timestamp";
@@ -810,8 +812,22 @@ PartScan PlanPartScan(const Part& p, const ScanSpec& spec) {
     ps.first_inside[i] = false;
     ps.rest_inside[i] = true;
   }
-  for (const auto& pr : spec.predicates)
+  for (const auto& pr : spec.predicates) {
     if (!ps.eq && pr.op == PrunePredicate::Op::kEq && pr.literal.type() == Type::kString) ps.eq = &pr;
+    // An event search reads every String field: find its candidates in place. (A search
+    // in one column decodes that column and tests it, as any predicate.)
+    if (!ps.search && IsEventSearch(pr) && !std::get<std::string>(pr.literal.v).empty()) ps.search = &pr;
+  }
+  // A field whose name holds the searched text makes every row with it a candidate:
+  // such parts take the plain path (decode the predicate columns, then test).
+  if (ps.search != nullptr) {
+    for (const PartColumn& c : m.columns) {
+      if (EventSearchNameMatches(*ps.search, c.name)) {
+        ps.search = nullptr;
+        break;
+      }
+    }
+  }
   return ps;
 }
 
@@ -844,6 +860,38 @@ void OrderLikeBlock(const PartMeta& m, const BlockMeta& block, Batch* batch) {
   batch->columns = std::move(sorted);
 }
 
+// The rows of block b that may pass ps.eq (equal on codes) or else ps.search (an event
+// search: some String field contains the text).
+Status FindCandidates(const PartScan& ps, size_t b, std::vector<uint32_t>* cand, uint64_t* bytes_read) {
+  const Part& p = *ps.part;
+  const PartMeta& m = p.meta();
+  if (ps.eq != nullptr) {
+    const ChunkMeta* chunk = FindChunk(m, m.blocks[b], ps.eq->column, Type::kString);
+    if (chunk == nullptr) return Status::OK();
+    return p.FindEqual(b, *chunk, std::get<std::string>(ps.eq->literal.v), cand, bytes_read);
+  }
+  const PrunePredicate& pr = *ps.search;
+  const std::string& text = std::get<std::string>(pr.literal.v);
+  const bool or_escaped = IsEventSearch(pr) && MayMatchInsideEscapes(text);
+  const size_t rows = m.blocks[b].rows;
+  std::vector<uint8_t> hit(rows, 0);
+  std::vector<uint32_t> found;
+  size_t chunks = 0;
+  for (const ChunkMeta& c : m.blocks[b].chunks) {
+    const PartColumn& col = m.columns[c.column];
+    if (col.type != Type::kString || !PredicateReads(pr, col.name, col.type)) continue;
+    RETURN_IF_ERROR(p.FindContaining(b, c, text, or_escaped, &found, bytes_read));
+    for (uint32_t r : found) hit[r] = 1;
+    if (++chunks == 1) *cand = found;
+  }
+  if (chunks > 1) {
+    cand->clear();
+    for (size_t r = 0; r < rows; ++r)
+      if (hit[r]) cand->push_back(static_cast<uint32_t>(r));
+  }
+  return Status::OK();
+}
+
 Status ScanBlockInto(const PartScan& ps, size_t b, BlockResult* out) {
   const Part& p = *ps.part;
   const ScanSpec& spec = *ps.spec;
@@ -859,15 +907,12 @@ Status ScanBlockInto(const PartScan& ps, size_t b, BlockResult* out) {
   const bool inside = m.blocks[b].min_ts >= spec.min_ts && m.blocks[b].max_ts <= spec.max_ts;
   const std::vector<bool>& first = inside ? ps.first_inside : ps.first_all;
   const std::vector<bool>& rest = inside ? ps.rest_inside : ps.rest_all;
-  if (ps.eq != nullptr) {
-    // Point lookup: find the candidate rows on the encoded column, then decode the
-    // predicate columns for those rows only, and the others only for the rows that pass.
-    const PrunePredicate& eq = *ps.eq;
-    const ChunkMeta* chunk = FindChunk(m, m.blocks[b], eq.column, Type::kString);
-    if (chunk == nullptr) return Status::OK();
+  if (ps.eq != nullptr || ps.search != nullptr) {
+    // Find the candidate rows on the encoded chunks (a string equality on dictionary
+    // codes, an event search in place), then decode the predicate columns for those rows
+    // only, and the others only for the rows that pass.
     std::vector<uint32_t> cand;
-    RETURN_IF_ERROR(p.FindEqual(b, *chunk, std::get<std::string>(eq.literal.v), &cand,
-                                &st->bytes_read));
+    RETURN_IF_ERROR(FindCandidates(ps, b, &cand, &st->bytes_read));
     st->rows_scanned += m.blocks[b].rows;
     if (cand.empty()) return Status::OK();
     ASSIGN_OR_RETURN(Batch picked, p.ReadBlockRows(b, &first, cand, &st->bytes_read));
@@ -1033,7 +1078,7 @@ Status EmbeddedStore::Scan(const ScanSpec& spec, const ScanSink& sink, ScanStats
     if (spec.columns.empty() || n == "@timestamp") return true;
     if (std::find(spec.columns.begin(), spec.columns.end(), n) != spec.columns.end()) return true;
     for (const auto& p : spec.predicates)
-      if (p.column == n) return true;
+      if (p.column == n || IsEventSearch(p)) return true;
     return false;
   };
   bool stop = false;

@@ -266,6 +266,15 @@ Status Part::FindEqual(size_t block, const ChunkMeta& chunk, std::string_view li
   return Status::OK();
 }
 
+Status Part::FindContaining(size_t block, const ChunkMeta& chunk, std::string_view needle,
+                            bool or_escaped, std::vector<uint32_t>* rows, uint64_t* bytes_read) const {
+  std::string buf;
+  RETURN_IF_ERROR(ReadChunkBytes(chunk, &buf, bytes_read));
+  Status s = FindContainingRows(buf, meta_.blocks[block].rows, needle, or_escaped, rows);
+  if (!s.ok()) return Status::Corruption(dir_ + ": " + s.message());
+  return Status::OK();
+}
+
 Result<Batch> Part::ReadBlockRows(size_t block, const std::vector<bool>* want,
                                   const std::vector<uint32_t>& pick, uint64_t* bytes_read) const {
   const BlockMeta& b = meta_.blocks[block];

@@ -79,6 +79,10 @@ class Part {
   // Rows of block `block` whose String column chunk `chunk` equals `literal`.
   Status FindEqual(size_t block, const ChunkMeta& chunk, std::string_view literal,
                    std::vector<uint32_t>* rows, uint64_t* bytes_read) const;
+  // Rows of block `block` whose String column chunk `chunk` contains `needle`
+  // (FindContainingRows).
+  Status FindContaining(size_t block, const ChunkMeta& chunk, std::string_view needle,
+                        bool or_escaped, std::vector<uint32_t>* rows, uint64_t* bytes_read) const;
   // As ReadBlock, but only the rows in `pick` (ascending): for selective scans.
   Result<Batch> ReadBlockRows(size_t block, const std::vector<bool>* want,
                               const std::vector<uint32_t>& pick, uint64_t* bytes_read) const;

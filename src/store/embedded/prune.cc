@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "core/json_render.h"
 #include "core/string_search.h"
 #include "store/embedded/bloom_filter.h"
 
@@ -113,6 +114,24 @@ void MarkMatches(const Column& c, const PrunePredicate& p, size_t rows, uint8_t*
   MarkNumeric(c.ints.data(), valid, rows, p.op, lit, any);
 }
 
+// Marks the rows where column `c` may put the text of event search `p` into the rendered
+// event: a name holding the text, a String value holding it, or one whose escaped form
+// might (MayMatchInsideEscapes).
+void MarkEventSearch(const Column& c, const PrunePredicate& p, size_t rows, uint8_t* any) {
+  const std::string& lit = std::get<std::string>(p.literal.v);
+  if (EventSearchNameMatches(p, c.name)) {
+    for (size_t i = 0; i < rows; ++i) any[i] |= c.valid[i];
+    return;
+  }
+  if (c.type != Type::kString) return;
+  std::vector<uint32_t> all(rows), hits;
+  for (size_t i = 0; i < rows; ++i) all[i] = static_cast<uint32_t>(i);
+  SelectContaining(c, all, lit, &hits);
+  for (uint32_t r : hits) any[r] = 1;
+  if (MayMatchInsideEscapes(lit))
+    for (size_t i = 0; i < rows; ++i) any[i] |= c.valid[i] && NeedsJsonEscape(c.strs[i]);
+}
+
 }  // namespace
 
 BlockVerdict CheckBlock(const PartMeta& m, const BlockMeta& b, const ScanSpec& spec) {
@@ -139,6 +158,25 @@ bool PredicateMayMatchType(const PrunePredicate& p, Type type) {
   return false;
 }
 
+bool IsEventSearch(const PrunePredicate& p) {
+  return p.op == Op::kContains && p.column == "@message" && p.literal.type() == Type::kString;
+}
+
+bool EventSearchNameMatches(const PrunePredicate& p, std::string_view name) {
+  if (IsVigilField(name)) return false;
+  std::string rendered;
+  AppendJsonString(name, &rendered);
+  const std::string& lit = std::get<std::string>(p.literal.v);
+  return rendered.find(lit) != std::string::npos;
+}
+
+bool PredicateReads(const PrunePredicate& p, std::string_view name, Type type) {
+  if (!IsEventSearch(p)) return name == p.column;
+  if (name == "@message") return type == Type::kString;
+  if (IsVigilField(name)) return false;
+  return type == Type::kString || EventSearchNameMatches(p, name);
+}
+
 std::vector<uint32_t> MatchingRows(const Batch& batch, const ScanSpec& spec) {
   const size_t n = batch.rows;
   std::vector<uint8_t> keep(n, 1);
@@ -150,8 +188,14 @@ std::vector<uint32_t> MatchingRows(const Batch& batch, const ScanSpec& spec) {
   for (const PrunePredicate& p : spec.predicates) {
     if (p.op == Op::kToken) continue;
     std::fill(any.begin(), any.end(), 0);
-    for (const Column& c : batch.columns)
-      if (c.name == p.column) MarkMatches(c, p, n, any.data());
+    const bool search = IsEventSearch(p);
+    for (const Column& c : batch.columns) {
+      if (search) {
+        if (PredicateReads(p, c.name, c.type)) MarkEventSearch(c, p, n, any.data());
+      } else if (c.name == p.column) {
+        MarkMatches(c, p, n, any.data());
+      }
+    }
     for (size_t i = 0; i < n; ++i) keep[i] &= any[i];
   }
   std::vector<uint32_t> rows;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string_view>
 #include <vector>
 
 #include "core/batch.h"
@@ -21,6 +22,18 @@ BlockVerdict CheckBlock(const PartMeta& m, const BlockMeta& b, const ScanSpec& s
 // and booleans only numeric ones). A row passing `p` has no value of another type in
 // p.column, so a scan need not decode such columns at all. Thread-safe.
 bool PredicateMayMatchType(const PrunePredicate& p, Type type);
+
+// Whether `p` searches the rendered event: kContains on `@message`, which a JSON event
+// renders from all its fields. The planner sends it only for text that can match only
+// inside one key or string value (MatchesOnlyInsideStrings in core/json_render.h).
+bool IsEventSearch(const PrunePredicate& p);
+// Whether the store must read column (name, type) to test `p`: the named column, or for
+// an event search every String field of the event (and a stored `@message`) plus any
+// field whose name holds the text. Thread-safe.
+bool PredicateReads(const PrunePredicate& p, std::string_view name, Type type);
+// For an event search: whether a field's name (as rendered) holds the text, so every row
+// with that field is a candidate.
+bool EventSearchNameMatches(const PrunePredicate& p, std::string_view name);
 
 // Rows of `batch` in the time range that satisfy every predicate (exactly: a row not
 // returned cannot match). Thread-safe.
