@@ -208,7 +208,7 @@ Result<Plan> BuildPlan(QueryAst&& ast, const QueryRequest& req, int64_t now_ns,
   OrderGroups(&plan);
   CapRows(&plan, req.max_rows);
   FuseTopN(&plan);
-  plan.scan.columns = ScanColumns(plan);
+  ChooseScanColumns(plan, &plan.scan);
   return plan;
 }
 

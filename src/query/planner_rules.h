@@ -54,10 +54,11 @@ void CapRows(Plan* plan, uint64_t max_rows);
 // (rule_top_n.cc).
 void FuseTopN(Plan* plan);
 
-// The fields the scan must return (rule_projection.cc): every field read before being
-// shadowed by a Project or Parse (up to the first Aggregate, whose output later
-// operators read), plus @timestamp, sorted; empty (= all columns) when @message is
-// needed, since a JSON event's @message is rendered from all of its fields.
-std::vector<std::string> ScanColumns(const Plan& plan);
+// Sets scan->columns to the fields the scan must return (rule_projection.cc): every field
+// read before being shadowed by a Project or Parse (up to the first Aggregate, whose
+// output later operators read), plus @timestamp, sorted; empty (= all columns) when
+// @message is needed, since a JSON event's @message is rendered from all of its fields.
+// scan->numeric_only: those read only in comparisons with numbers.
+void ChooseScanColumns(const Plan& plan, ScanSpec* scan);
 
 }  // namespace vigil::query

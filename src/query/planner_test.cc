@@ -146,6 +146,19 @@ TEST(ProjectionTest, ColumnsTheQueryReads) {
   EXPECT_THAT(Columns("sort ispresent(z) | display a"), ElementsAre("@timestamp", "a", "z"));
 }
 
+// Fields read only in comparisons with numbers: their String columns can be left out.
+TEST(ProjectionTest, FieldsComparedOnlyWithNumbers) {
+  auto numeric_only = [](std::string_view text) { return MakePlan(text).scan.numeric_only; };
+  EXPECT_THAT(numeric_only("stats sum(status >= 500) / count(*) as r by bin(1h)"), ElementsAre("status"));
+  EXPECT_THAT(numeric_only("filter 400 <= status and duration_ms > 1.5 | stats count(*) by endpoint"),
+              ElementsAre("duration_ms", "status"));
+  EXPECT_THAT(numeric_only("stats sum(status >= 500), count(status) by endpoint"), IsEmpty());
+  EXPECT_THAT(numeric_only("filter status = 'failure' or status > 1 | stats count(*)"), IsEmpty());
+  EXPECT_THAT(numeric_only("filter status > 1 | fields status"), IsEmpty());
+  EXPECT_THAT(numeric_only("filter status > 1"), IsEmpty());  // @message: every column
+  EXPECT_THAT(numeric_only("filter a > b | stats count(*)"), IsEmpty());
+}
+
 TEST(ProjectionTest, MessageNeedsEveryColumn) {
   EXPECT_THAT(Columns("filter status = 500"), IsEmpty());  // default output has @message
   EXPECT_THAT(Columns("fields @message"), IsEmpty());

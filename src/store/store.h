@@ -31,6 +31,9 @@ struct ScanSpec {
   int64_t max_ts = std::numeric_limits<int64_t>::max();  // inclusive, ns
   // Field names to return; empty means every column. `@timestamp` is always returned.
   std::vector<std::string> columns;
+  // Fields of `columns` the query only compares with numbers (`status >= 500`): their
+  // String values can never matter, so the store may leave those columns out.
+  std::vector<std::string> numeric_only;
   // Conjunction of pruning hints.
   std::vector<PrunePredicate> predicates;
 };

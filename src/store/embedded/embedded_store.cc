@@ -801,10 +801,14 @@ PartScan PlanPartScan(const Part& p, const ScanSpec& spec) {
     }
     if (n == "@timestamp" && !pred) ts_columns.push_back(i);
     pred = pred || n == "@timestamp";
+    // A String column of a field the query only compares with numbers is never read.
+    if (!pred && m.columns[i].type == Type::kString &&
+        std::find(spec.numeric_only.begin(), spec.numeric_only.end(), n) != spec.numeric_only.end())
+      never = true;
     ps.first_all[i] = pred && !never;
     if (std::find(spec.columns.begin(), spec.columns.end(), n) != spec.columns.end())
       ps.rest_all[i] = true;
-    if (pred) ps.rest_all[i] = false;
+    if (pred || never) ps.rest_all[i] = false;
   }
   ps.first_inside = ps.first_all;
   ps.rest_inside = ps.rest_all;

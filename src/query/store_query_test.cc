@@ -1,6 +1,9 @@
-// `@message like "text"` over the embedded store: the store finds candidate rows in
-// every String field without rendering events (an event search), and the answer must be
-// the rows whose rendered JSON contains the text, for parts and the memtable alike.
+// Queries over the embedded store where the store does part of the query's work: the
+// answers must be those of the query alone.
+//
+// `@message like "text"`: the store finds candidate rows in every String field without
+// rendering events (an event search); the answer must be the rows whose rendered JSON
+// contains the text, for parts and the memtable alike.
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
@@ -21,7 +24,7 @@ constexpr int64_t kBase = 1767225600LL * 1000000000LL;  // 2026-01-01T00:00:00Z
 class TempDir {
  public:
   TempDir() {
-    char tmpl[] = "/tmp/vigil-msgsearch-test-XXXXXX";
+    char tmpl[] = "/tmp/vigil-store-query-test-XXXXXX";
     path_ = mkdtemp(tmpl);
   }
   ~TempDir() { std::filesystem::remove_all(path_); }
@@ -30,6 +33,14 @@ class TempDir {
  private:
   std::string path_;
 };
+
+EmbeddedOptions Options(const TempDir& dir) {
+  EmbeddedOptions opt;
+  opt.dir = dir.path();
+  opt.background = false;  // parts only when the test flushes
+  opt.sync = EmbeddedOptions::Sync::kNone;
+  return opt;
+}
 
 // Events of many shapes: low-cardinality fields (dictionary chunks), unique messages
 // (plain chunks), UUIDs, control bytes and quotes, arrays, `@@` user keys, keys that
@@ -88,13 +99,9 @@ size_t BruteForce(const std::vector<Batch>& batches, const std::string& text) {
   return n;
 }
 
-TEST(MessageSearchTest, EventSearchEqualsSearchingTheRenderedEvents) {
+TEST(StoreQueryTest, EventSearchEqualsSearchingTheRenderedEvents) {
   TempDir dir;
-  EmbeddedOptions opt;
-  opt.dir = dir.path();
-  opt.background = false;
-  opt.sync = EmbeddedOptions::Sync::kNone;
-  auto store = OpenEmbeddedStore(opt);
+  auto store = OpenEmbeddedStore(Options(dir));
   ASSERT_TRUE(store.ok()) << store.status().ToString();
   std::vector<Batch> batches = {MakeEvents(0, 20000), MakeEvents(20000, 3000)};
   ASSERT_TRUE((*store)->Append(Batch(batches[0])).ok());
@@ -137,6 +144,46 @@ TEST(MessageSearchTest, EventSearchEqualsSearchingTheRenderedEvents) {
   EXPECT_GT(BruteForce(batches, "nfoo"), 0u);
   EXPECT_GT(BruteForce(batches, "u000b"), 0u);
   EXPECT_EQ(BruteForce(batches, "imeout_c"), BruteForce(batches, "Timeout_count"));
+}
+
+// A field compared only with numbers leaves its String column unread in the store; the
+// answers over mixed-type data (status 500 on requests, "failure" on cron runs) stay
+// those the types give.
+TEST(StoreQueryTest, NumericOnlyFieldsOverMixedTypes) {
+  TempDir dir;
+  auto store = OpenEmbeddedStore(Options(dir));
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  BatchBuilder b;
+  int64_t errors = 0, failures = 0;
+  for (int i = 0; i < 20000; ++i) {
+    b.BeginRow();
+    b.AddInt(field::kTimestamp, kBase + int64_t{i} * 1'000'000);
+    if (i % 4 == 0) {
+      b.AddString("status", i % 8 == 0 ? "failure" : "success");
+      failures += i % 8 == 0;
+    } else {
+      b.AddInt("status", i % 10 == 1 ? 503 : 200);
+      errors += i % 10 == 1;
+    }
+    b.EndRow();
+  }
+  ASSERT_TRUE((*store)->Append(b.Finish()).ok());
+  ASSERT_TRUE((*store)->Flush().ok());
+  auto run = [&](const std::string& text) {
+    QueryRequest req;
+    req.text = text;
+    req.start_ns = kBase;
+    req.end_ns = kBase + int64_t{3600} * 1'000'000'000;
+    auto r = RunQuery(**store, req);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() && r->rows.size() == 1 ? r->rows[0] : std::vector<Value>{};
+  };
+  EXPECT_EQ(run("stats sum(status >= 500) as e, count(*) as n"),
+            (std::vector<Value>{Value(errors), Value(int64_t{20000})}));
+  EXPECT_EQ(run("stats sum(status >= 500) as e, count(status) as n"),
+            (std::vector<Value>{Value(errors), Value(int64_t{20000})}));
+  EXPECT_EQ(run("stats sum(status = 'failure') as f, sum(status >= 500) as e"),
+            (std::vector<Value>{Value(failures), Value(errors)}));
 }
 
 }  // namespace
