@@ -47,7 +47,13 @@ enum Encoding : uint8_t {
   kStrUuid = 5,
   kStrPlain = 6,
   kIntScaled = 7,
+  kIntDict = 8,
 };
+
+// Int chunks with at most this many distinct values (and at most half as many as valid
+// rows) are dictionary-encoded: one byte per value, decoded by a table lookup.
+constexpr size_t kMaxIntDict = 256;
+constexpr size_t kMinIntDictRows = 64;
 constexpr uint8_t kEncodingMask = 0x0f;
 constexpr uint8_t kHasValidity = 0x10;
 constexpr uint8_t kCompressed = 0x20;
@@ -216,6 +222,44 @@ constexpr std::array<int64_t, kMaxIntScale + 1> MakeIntPow10() {
   return p;
 }
 constexpr std::array<int64_t, kMaxIntScale + 1> kIntPow10 = MakeIntPow10();
+
+// Appends the int dict body (count, sorted distinct values as the first one zigzagged and
+// then unsigned steps, one index byte per valid value) and returns true when the valid
+// values have few enough distinct ones; else appends nothing.
+bool EncodeIntDict(const int64_t* v, const uint8_t* valid, size_t rows, size_t n_valid,
+                   std::string* body) {
+  if (n_valid < kMinIntDictRows) return false;
+  const size_t limit = std::min(kMaxIntDict, n_valid / 2);
+  // Open addressing over 2 x limit slots; stops at the first value past the limit.
+  constexpr size_t kSlots = 2 * kMaxIntDict;
+  std::array<int64_t, kSlots> keys;
+  std::array<uint8_t, kSlots> used{};
+  std::vector<int64_t> distinct;
+  distinct.reserve(limit + 1);
+  for (size_t i = 0; i < rows; ++i) {
+    if (!valid[i]) continue;
+    size_t h = (static_cast<uint64_t>(v[i]) * 0x9E3779B97F4A7C15ull) >> 55;  // 9 bits
+    while (used[h] && keys[h] != v[i]) h = (h + 1) % kSlots;
+    if (used[h]) continue;
+    if (distinct.size() == limit) return false;
+    used[h] = 1;
+    keys[h] = v[i];
+    distinct.push_back(v[i]);
+  }
+  std::sort(distinct.begin(), distinct.end());
+  AppendVarint(body, distinct.size());
+  AppendVarint(body, ZigZag(distinct[0]));
+  for (size_t k = 1; k < distinct.size(); ++k)
+    AppendVarint(body, static_cast<uint64_t>(distinct[k]) - static_cast<uint64_t>(distinct[k - 1]));
+  const size_t mark = body->size();
+  body->resize(mark + n_valid);
+  char* out = body->data() + mark;
+  for (size_t i = 0; i < rows; ++i) {
+    if (!valid[i]) continue;
+    *out++ = static_cast<char>(std::lower_bound(distinct.begin(), distinct.end(), v[i]) - distinct.begin());
+  }
+  return true;
+}
 
 // The largest k such that every valid value is a multiple of 10^k (0 when none, or when
 // every value is 0).
@@ -423,6 +467,7 @@ Encoding EncodeValues(const Column& col, size_t begin, const uint8_t* valid, siz
     case Type::kBool:
     case Type::kInt: {
       const int64_t* v = col.ints.data() + begin;
+      if (col.type == Type::kInt && EncodeIntDict(v, valid, rows, n_valid, &s.body)) return kIntDict;
       int k = col.type == Type::kInt ? PowerOfTenFactor(v, valid, rows) : 0;
       if (k > 0) {
         int64_t f = kIntPow10[k];
@@ -488,6 +533,7 @@ bool EncodingFits(uint8_t enc, Type type) {
     case kIntDelta:
       return type == Type::kInt || type == Type::kBool;
     case kIntScaled:
+    case kIntDict:
       return type == Type::kInt;
     case kFloatScaled:
     case kFloatRaw:
@@ -631,6 +677,33 @@ Status DecodeInts(Reader& r, Type type, size_t rows, size_t n_valid, const uint8
     ints.resize(base);
     return Bad("bad int values");
   }
+  Scatter(out, rows, n_valid, bitmap);
+  return Status::OK();
+}
+
+Status DecodeIntDict(Reader& r, size_t rows, size_t n_valid, const uint8_t* bitmap,
+                     std::vector<int64_t>& ints) {
+  uint64_t count = 0, first = 0;
+  if (!r.Varint(&count) || count == 0 || count > kMaxIntDict || !r.Varint(&first))
+    return Bad("bad int dictionary");
+  std::array<int64_t, kMaxIntDict> dict;
+  uint64_t value = static_cast<uint64_t>(UnZigZag(first));
+  dict[0] = static_cast<int64_t>(value);
+  for (uint64_t k = 1; k < count; ++k) {
+    uint64_t step = 0;
+    if (!r.Varint(&step)) return Bad("bad int dictionary");
+    value += step;  // wrapping: garbage stays defined
+    dict[k] = static_cast<int64_t>(value);
+  }
+  if (r.left() != n_valid) return Bad("bad int dictionary index section");
+  uint8_t max_index = 0;
+  for (size_t i = 0; i < n_valid; ++i) max_index = std::max(max_index, r.p[i]);
+  if (max_index >= count) return Bad("int dictionary index out of range");
+  const size_t base = ints.size();
+  ints.resize(base + rows);
+  int64_t* out = ints.data() + base;
+  for (size_t i = 0; i < n_valid; ++i) out[i] = dict[r.p[i]];
+  r.p += n_valid;
   Scatter(out, rows, n_valid, bitmap);
   return Status::OK();
 }
@@ -864,6 +937,8 @@ Status DecodeValues(Reader& r, uint8_t enc, Type type, size_t rows, size_t n_val
         out->ints[i] = static_cast<int64_t>(static_cast<uint64_t>(out->ints[i]) * f);
       return Status::OK();
     }
+    case kIntDict:
+      return DecodeIntDict(r, rows, n_valid, bitmap, out->ints);
     case kFloatScaled:
     case kFloatRaw:
       return DecodeFloats(r, enc, rows, n_valid, bitmap, out->floats);

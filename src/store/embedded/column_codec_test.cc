@@ -25,7 +25,8 @@ enum Enc {
   kDict = 4,
   kUuid = 5,
   kPlain = 6,
-  kIntScaled = 7
+  kIntScaled = 7,
+  kIntDict = 8
 };
 int EncodingOf(const std::string& chunk) { return static_cast<uint8_t>(chunk[0]) & 0x0f; }
 bool HasBitmap(const std::string& chunk) { return static_cast<uint8_t>(chunk[0]) & 0x10; }
@@ -185,6 +186,34 @@ TEST(ColumnCodecInt, RandomAndExtremes) {
   RoundTrip(Ints({kMax}));
   RoundTrip(Ints({kMin}));
   RoundTrip(Ints({0, 0, 0, 0}));
+}
+
+// Few distinct ints (status codes, counts) become a dictionary of at most 256 sorted
+// values and one index byte per value; more distinct values, too few rows or bools do not.
+TEST(ColumnCodecInt, LowCardinalityIsADictionary) {
+  std::mt19937_64 rng(3);
+  const std::vector<int64_t> statuses = {200, 201, 302, 404, 500, 503, -7, 0};
+  std::vector<int64_t> v;
+  for (int i = 0; i < 8192; ++i) v.push_back(statuses[rng() % statuses.size()]);
+  Column c = Ints(v);
+  EXPECT_EQ(EncodingOf(RoundTrip(c)), kIntDict);
+  PunchNulls(c, 3, 5);
+  EXPECT_EQ(EncodingOf(RoundTrip(c)), kIntDict);
+  RoundTrip(c, 13, 5000);  // a sub-range after existing rows
+  const int64_t kMin = std::numeric_limits<int64_t>::min();
+  const int64_t kMax = std::numeric_limits<int64_t>::max();
+  std::vector<int64_t> ext;
+  for (int i = 0; i < 300; ++i) ext.push_back(i % 3 == 0 ? kMin : i % 3 == 1 ? kMax : -1);
+  EXPECT_EQ(EncodingOf(RoundTrip(Ints(ext))), kIntDict);
+  for (size_t distinct : {256u, 257u}) {
+    std::vector<int64_t> w;
+    for (size_t i = 0; i < 4 * distinct; ++i) w.push_back(static_cast<int64_t>((i * 7919) % distinct) * 1000 - 5);
+    EXPECT_EQ(EncodingOf(RoundTrip(Ints(w))) == kIntDict, distinct == 256) << distinct;
+  }
+  EXPECT_NE(EncodingOf(RoundTrip(Ints(std::vector<int64_t>(40, 5)))), kIntDict);  // < 64 rows
+  std::vector<int64_t> bools;
+  for (int i = 0; i < 500; ++i) bools.push_back(i % 2);
+  EXPECT_NE(EncodingOf(RoundTrip(Ints(bools, Type::kBool))), kIntDict);
 }
 
 // Deltas of every varint length (1 to 10 bytes) in random order, so the decoder's short
@@ -508,6 +537,10 @@ std::vector<Sample> Samples() {
   cols.push_back(ts);
   Column b = Ints({1, 0, 1, 1, 0, 0, 1, 0, 1, 1, 1, 1, 0}, Type::kBool);
   cols.push_back(b);
+  Column st = MakeColumn(Type::kInt);
+  for (int i = 0; i < 200; ++i) st.AppendInt(i % 7 == 0 ? 500 : i % 5 == 0 ? -3 : 200);
+  PunchNulls(st, 6, 7);
+  cols.push_back(st);  // an int dictionary
   Column f = Floats({1.25, 2.5, -3.75, 100, 0.01, 1e6});
   cols.push_back(f);
   PunchNulls(f, 2, 2);
