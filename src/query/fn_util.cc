@@ -6,30 +6,7 @@
 
 namespace vigil::query {
 
-Column* ValueSink::Get(Type t) {
-  Column*& c = cols_[static_cast<size_t>(t)];
-  if (c == nullptr) c = ev_.NewColumn(t);
-  return c;
-}
-
-void ValueSink::PutInt(uint32_t row, int64_t v) {
-  Column* c = Get(Type::kInt);
-  c->valid[row] = 1;
-  c->ints[row] = v;
-}
-
-void ValueSink::PutBool(uint32_t row, bool v) {
-  Column* c = Get(Type::kBool);
-  c->valid[row] = 1;
-  c->ints[row] = v ? 1 : 0;
-}
-
-void ValueSink::PutFloat(uint32_t row, double v) {
-  if (!std::isfinite(v)) return;
-  Column* c = Get(Type::kFloat);
-  c->valid[row] = 1;
-  c->floats[row] = v;
-}
+Column* ValueSink::Make(Type t) { return cols_[static_cast<size_t>(t)] = ev_.NewColumn(t); }
 
 void ValueSink::PutString(uint32_t row, std::string_view v) {
   Column* c = Get(Type::kString);

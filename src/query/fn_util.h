@@ -3,6 +3,7 @@
 // to the query module.
 #pragma once
 
+#include <cmath>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,14 +21,32 @@ class ValueSink {
  public:
   explicit ValueSink(Evaluator& ev) : ev_(ev) {}
   void Put(uint32_t row, const Cell& c);
-  void PutInt(uint32_t row, int64_t v);
-  void PutFloat(uint32_t row, double v);  // non-finite -> null
-  void PutBool(uint32_t row, bool v);
+  // Inline: the per-row calls of the hot functions (bin, arithmetic) stay in their loops.
+  void PutInt(uint32_t row, int64_t v) {
+    Column* c = Get(Type::kInt);
+    c->valid[row] = 1;
+    c->ints[row] = v;
+  }
+  void PutFloat(uint32_t row, double v) {  // non-finite -> null
+    if (!std::isfinite(v)) return;
+    Column* c = Get(Type::kFloat);
+    c->valid[row] = 1;
+    c->floats[row] = v;
+  }
+  void PutBool(uint32_t row, bool v) {
+    Column* c = Get(Type::kBool);
+    c->valid[row] = 1;
+    c->ints[row] = v ? 1 : 0;
+  }
   void PutString(uint32_t row, std::string_view v);
   Vector Finish();
 
  private:
-  Column* Get(Type t);
+  Column* Get(Type t) {
+    Column* c = cols_[static_cast<size_t>(t)];
+    return c != nullptr ? c : Make(t);
+  }
+  Column* Make(Type t);
   Evaluator& ev_;
   Column* cols_[5] = {};
   uint32_t string_rows_ = 0;  // rows appended to the string column so far

@@ -116,42 +116,63 @@ uint32_t GroupTable::FindOrAdd(const std::vector<Vector>& keys, uint32_t row) {
   return g;
 }
 
+// The group of row `row` by its encoded keys, skipping the lookup when they equal the
+// previous row's.
+uint32_t GroupTable::Lookup(const std::vector<Vector>& keys, uint32_t row) {
+  buf_.clear();
+  for (const Vector& k : keys) EncodeKey(k, row, &buf_);
+  if (groups_ == 0 || buf_ != prev_) {
+    prev_gid_ = FindOrAdd(keys, row);
+    std::swap(prev_, buf_);
+    prev_is_int_ = false;
+  }
+  return prev_gid_;
+}
+
 void GroupTable::Assign(const std::vector<Vector>& keys, const Sel& sel,
                         std::vector<uint32_t>* gids) {
   gids->resize(sel.size());
+  uint32_t* out = gids->data();
   if (key_count_ == 0) {
     if (groups_ == 0) groups_ = 1;
     std::fill(gids->begin(), gids->end(), 0);
     return;
   }
-  // One int key in one column (bin() of the timestamp, a status): compare the value
-  // itself with the previous row's before encoding anything.
-  const Column* ints = key_count_ == 1 && !keys[0].is_scalar && keys[0].columns.size() == 1 &&
-                               keys[0].columns[0]->type == Type::kInt
-                           ? keys[0].columns[0]
-                           : nullptr;
-  // One string key read from a dictionary (a scanned block): look each entry up once.
-  const Column* dict = key_count_ == 1 && !keys[0].is_scalar && keys[0].columns.size() == 1 &&
-                               keys[0].columns[0]->type == Type::kString &&
-                               keys[0].columns[0]->strs.codes() != nullptr
-                           ? keys[0].columns[0]
-                           : nullptr;
-  const uint32_t* codes = dict != nullptr ? dict->strs.codes() : nullptr;
-  if (dict != nullptr) entry_gid_.assign(dict->strs.dict_size(), kNoGroup);
-  for (size_t i = 0; i < sel.size(); ++i) {
-    const uint32_t row = sel[i];
-    if (dict != nullptr && dict->valid[row] && codes[row] != StringVec::kNoCode) {
+  const Column* one = key_count_ == 1 && !keys[0].is_scalar && keys[0].columns.size() == 1
+                          ? keys[0].columns[0]
+                          : nullptr;
+  if (one != nullptr && one->type == Type::kString && one->strs.codes() != nullptr) {
+    // One string key read from a dictionary (a scanned block): look each entry up once.
+    const uint32_t* codes = one->strs.codes();
+    entry_gid_.assign(one->strs.dict_size(), kNoGroup);
+    for (size_t i = 0; i < sel.size(); ++i) {
+      const uint32_t row = sel[i];
+      if (!one->valid[row] || codes[row] == StringVec::kNoCode) {
+        out[i] = Lookup(keys, row);
+        continue;
+      }
       uint32_t& g = entry_gid_[codes[row]];
       if (g == kNoGroup) {
         buf_.clear();
         EncodeKey(keys[0], row, &buf_);
         g = FindOrAdd(keys, row);
       }
-      (*gids)[i] = g;
-      continue;
+      out[i] = g;
     }
-    if (ints != nullptr && ints->valid[row]) {
-      const int64_t v = ints->ints[row];
+    return;
+  }
+  if (one != nullptr && one->type == Type::kInt) {
+    // One int key (bin() of the timestamp, a status): compare the value itself with the
+    // previous row's before encoding anything.
+    const int64_t* ints = one->ints.data();
+    const uint8_t* valid = one->valid.data();
+    for (size_t i = 0; i < sel.size(); ++i) {
+      const uint32_t row = sel[i];
+      if (!valid[row]) {
+        out[i] = Lookup(keys, row);
+        continue;
+      }
+      const int64_t v = ints[row];
       if (!prev_is_int_ || v != prev_int_) {
         buf_.clear();
         EncodeKey(keys[0], row, &buf_);
@@ -160,18 +181,11 @@ void GroupTable::Assign(const std::vector<Vector>& keys, const Sel& sel,
         prev_is_int_ = true;
         prev_int_ = v;
       }
-      (*gids)[i] = prev_gid_;
-      continue;
+      out[i] = prev_gid_;
     }
-    buf_.clear();
-    for (const Vector& k : keys) EncodeKey(k, row, &buf_);
-    if (groups_ == 0 || buf_ != prev_) {
-      prev_gid_ = FindOrAdd(keys, row);
-      std::swap(prev_, buf_);
-      prev_is_int_ = false;
-    }
-    (*gids)[i] = prev_gid_;
+    return;
   }
+  for (size_t i = 0; i < sel.size(); ++i) out[i] = Lookup(keys, sel[i]);
 }
 
 }  // namespace vigil::query

@@ -52,6 +52,7 @@ class GroupTable {
   }
   // The group of the key in buf_, adding it (with the values of `row`) when new.
   uint32_t FindOrAdd(const std::vector<Vector>& keys, uint32_t row);
+  uint32_t Lookup(const std::vector<Vector>& keys, uint32_t row);
   void Grow();
 
   size_t key_count_;

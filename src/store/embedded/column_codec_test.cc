@@ -234,6 +234,26 @@ TEST(ColumnCodecInt, DeltasOfEveryVarintLength) {
   }
 }
 
+// Mostly one-byte deltas (sorted timestamps), some longer, at every alignment: the
+// decoder's eight-at-once path and its single-value paths interleave.
+TEST(ColumnCodecInt, MostlySmallDeltas) {
+  std::mt19937_64 rng(23);
+  for (int n : {1, 7, 8, 9, 15, 16, 17, 1000, 8192}) {
+    for (int every : {2, 9, 50, 1000000}) {
+      std::vector<int64_t> v;
+      int64_t x = 1'700'000'000'000'000'000;
+      for (int i = 0; i < n; ++i) {
+        x += static_cast<int64_t>(rng() % 64) - (i % every == every - 1 ? 100000 : 0);
+        v.push_back(x);
+      }
+      Column c = Ints(v);
+      RoundTrip(c);
+      PunchNulls(c, 5, static_cast<uint64_t>(n));
+      RoundTrip(c);
+    }
+  }
+}
+
 // Runs of present and missing values of every length, so whole bitmap bytes of ones and
 // of zeros and mixed bytes all occur, at offsets that are not multiples of eight.
 TEST(ColumnCodecInt, PresenceRunsOfEveryLength) {
