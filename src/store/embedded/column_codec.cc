@@ -171,9 +171,19 @@ struct EncodeScratch {
   std::unique_ptr<ZSTD_CCtx, ZstdFree> cctx;
 };
 
+// A chunk body decompressed while a ChunkMemo was alive on the thread.
+struct MemoEntry {
+  bool used = false;
+  XXH128_hash_t key{};
+  std::string body;  // its capacity is kept for the next entry
+};
+
 struct DecodeScratch {
   std::unique_ptr<char[]> buf;
   size_t cap = 0;
+  int memo_depth = 0;           // live ChunkMemo scopes on this thread
+  std::vector<MemoEntry> memo;  // see ChunkMemo; never reallocated while in use
+  size_t memo_next = 0;         // the entry to overwrite next (round robin)
   std::vector<std::string_view> dict;
   std::vector<uint32_t> codes;
   std::unique_ptr<ZSTD_DCtx, ZstdFree> dctx;
@@ -187,6 +197,20 @@ EncodeScratch& EncScratch() {
 DecodeScratch& DecScratch() {
   thread_local DecodeScratch s;
   return s;
+}
+
+// How many bodies a ChunkMemo keeps: a block's string chunks, for an event search.
+constexpr size_t kMemoEntries = 48;
+
+// The entry for a new body of `size` bytes: a free one, else the oldest (never one a
+// caller may still be reading: those are the same chunk, found before a new entry).
+MemoEntry& NewMemoEntry(DecodeScratch& s, size_t size) {
+  (void)size;
+  if (s.memo.size() < kMemoEntries) s.memo.resize(kMemoEntries);  // once per thread
+  MemoEntry& e = s.memo[s.memo_next];
+  s.memo_next = (s.memo_next + 1) % kMemoEntries;
+  e.used = false;
+  return e;
 }
 
 // ---- encoders ----
@@ -572,13 +596,33 @@ Status OpenChunk(std::string_view chunk, Type type, size_t rows, DecodeScratch& 
   if (ZSTD_getFrameContentSize(src, src_size) != raw_size) return Bad("zstd size mismatch");
   if (!s.dctx) s.dctx.reset(ZSTD_createDCtx());
   if (!s.dctx) return Status::ResourceExhausted("cannot allocate a zstd context");
-  if (s.cap < raw_size || s.cap > std::max<uint64_t>(kKeepScratchBytes, raw_size * 4)) {
-    s.buf = std::make_unique_for_overwrite<char[]>(raw_size);
-    s.cap = raw_size;
+  MemoEntry* memo = nullptr;
+  if (s.memo_depth > 0) {
+    const XXH128_hash_t key = XXH3_128bits(chunk.data(), chunk.size());
+    for (MemoEntry& e : s.memo) {
+      if (e.used && XXH128_isEqual(e.key, key) && e.body.size() == raw_size) {
+        *body = e.body;
+        return Status::OK();
+      }
+    }
+    memo = &NewMemoEntry(s, raw_size);
+    memo->key = key;
   }
-  size_t n = ZSTD_decompressDCtx(s.dctx.get(), s.buf.get(), raw_size, src, src_size);
+  char* dst = nullptr;
+  if (memo != nullptr) {
+    memo->body.resize(raw_size);
+    dst = memo->body.data();
+  } else {
+    if (s.cap < raw_size || s.cap > std::max<uint64_t>(kKeepScratchBytes, raw_size * 4)) {
+      s.buf = std::make_unique_for_overwrite<char[]>(raw_size);
+      s.cap = raw_size;
+    }
+    dst = s.buf.get();
+  }
+  size_t n = ZSTD_decompressDCtx(s.dctx.get(), dst, raw_size, src, src_size);
   if (ZSTD_isError(n) || n != raw_size) return Bad("zstd decompression failed");
-  *body = std::string_view(s.buf.get(), raw_size);
+  if (memo != nullptr) memo->used = true;
+  *body = std::string_view(dst, raw_size);
   return Status::OK();
 }
 
@@ -1284,6 +1328,22 @@ Status FindContainingRows(std::string_view chunk, size_t rows, std::string_view 
   }
   RanksToRows(sc.bitmap, rows, ranks, out);
   return Status::OK();
+}
+
+}  // namespace vigil
+
+namespace vigil {
+
+ChunkMemo::ChunkMemo() { ++DecScratch().memo_depth; }
+
+ChunkMemo::~ChunkMemo() {
+  DecodeScratch& s = DecScratch();
+  if (--s.memo_depth > 0) return;
+  // Keep the buffers for the next scope, but not large ones.
+  for (MemoEntry& e : s.memo) {
+    e.used = false;
+    if (e.body.capacity() > (1u << 20)) std::string().swap(e.body);
+  }
 }
 
 }  // namespace vigil

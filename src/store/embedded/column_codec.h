@@ -50,6 +50,19 @@ Status DecodeColumnChunkRows(std::string_view chunk, Type type, size_t rows,
 Status FindContainingRows(std::string_view chunk, size_t rows, std::string_view needle,
                           bool or_escaped, std::vector<uint32_t>* out);
 
+// While alive, chunks this thread decompresses are kept (up to 48, in a thread-local
+// ring), so decoding the same chunk again in that scope reuses its body: a block scan
+// that finds candidate rows in a chunk and then decodes rows of it decompresses it once.
+// Scopes nest; the last one to end forgets the bodies. Bodies are found by a 128-bit
+// hash of the compressed chunk. Not movable; create on the stack.
+class ChunkMemo {
+ public:
+  ChunkMemo();
+  ~ChunkMemo();
+  ChunkMemo(const ChunkMemo&) = delete;
+  ChunkMemo& operator=(const ChunkMemo&) = delete;
+};
+
 // Appends to *out (cleared first) the rows of a String chunk whose value equals
 // `literal`, comparing on the encoded form where it can (UUID chunks: 16 raw bytes) so
 // that a point lookup does not materialize the block's strings.

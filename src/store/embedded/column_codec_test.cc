@@ -1,6 +1,7 @@
 #include "store/embedded/column_codec.h"
 
 #include "core/json_render.h"
+#include "core/value.h"
 
 #include <gtest/gtest.h>
 #include <zstd.h>
@@ -951,6 +952,57 @@ TEST(ColumnCodecFind, ContainingRowsMatchBruteForceOnEveryStringEncoding) {
         }
         EXPECT_EQ(got, want) << "variant " << variant << " needle " << needle << " escaped " << escaped;
       }
+    }
+  }
+}
+
+// Inside a ChunkMemo scope a chunk decompressed before is reused; every decode must give
+// what it gives outside one, for good chunks (more of them than the memo holds, in a
+// repeating order, in nested scopes) and for damaged ones.
+TEST(ColumnCodecMemo, DecodesAsWithoutTheMemo) {
+  std::vector<Sample> samples = Samples();
+  std::vector<Column> cols;
+  std::vector<std::string> chunks;
+  for (int i = 0; i < 60; ++i) {
+    Column c = MakeColumn(Type::kString);
+    for (int r = 0; r < 500; ++r) c.AppendString("chunk " + std::to_string(i) + " row " + std::to_string(r * 7 % 311));
+    chunks.push_back(Encode(c));
+    ASSERT_TRUE(IsCompressed(chunks.back()));
+    cols.push_back(std::move(c));
+  }
+  {
+    ChunkMemo outer;
+    for (int round = 0; round < 3; ++round) {
+      ChunkMemo inner;
+      for (size_t k = 0; k < chunks.size(); ++k) {
+        const size_t i = (k * 7 + static_cast<size_t>(round)) % chunks.size();
+        Column got = MakeColumn(Type::kString);
+        ASSERT_TRUE(DecodeColumnChunk(chunks[i], Type::kString, 500, &got).ok());
+        ExpectRowsEqual(cols[i], 0, 500, got, 0);
+        Column again = MakeColumn(Type::kString);  // the same chunk right away: a hit
+        ASSERT_TRUE(DecodeColumnChunk(chunks[i], Type::kString, 500, &again).ok());
+        ExpectRowsEqual(cols[i], 0, 500, again, 0);
+      }
+    }
+  }
+  std::mt19937_64 rng(31);
+  for (int iter = 0; iter < 4000; ++iter) {
+    const Sample& smp = samples[iter % samples.size()];
+    const std::string bad = Mutate(smp.chunk, rng);
+    Column plain = MakeColumn(smp.type), memoized = MakeColumn(smp.type);
+    Status a = DecodeColumnChunk(bad, smp.type, smp.rows, &plain);
+    Status b;
+    {
+      ChunkMemo memo;
+      Column first = MakeColumn(smp.type);
+      (void)DecodeColumnChunk(smp.chunk, smp.type, smp.rows, &first);  // the good one first
+      b = DecodeColumnChunk(bad, smp.type, smp.rows, &memoized);
+      if (b.ok()) b = DecodeColumnChunk(bad, smp.type, smp.rows, &memoized);
+    }
+    ASSERT_EQ(a.ok(), b.ok()) << a.ToString() << " / " << b.ToString();
+    if (a.ok()) {
+      ASSERT_EQ(memoized.size(), 2 * plain.size());
+      for (size_t r = 0; r < plain.size(); ++r) ASSERT_EQ(CellValue(memoized, r), CellValue(plain, r));
     }
   }
 }

@@ -40,6 +40,7 @@
 #include "core/timestamp.h"
 #include "core/varint.h"
 #include "store/embedded/batch_codec.h"
+#include "store/embedded/column_codec.h"
 #include "store/embedded/file_util.h"
 #include "store/embedded/memtable.h"
 #include "store/embedded/merge_policy.h"
@@ -819,7 +820,8 @@ PartScan PlanPartScan(const Part& p, const ScanSpec& spec) {
   for (const auto& pr : spec.predicates) {
     if (!ps.eq && pr.op == PrunePredicate::Op::kEq && pr.literal.type() == Type::kString) ps.eq = &pr;
     // An event search reads every String field: find its candidates in place. (A search
-    // in one column decodes that column and tests it, as any predicate.)
+    // in one column decodes that column and tests it, as any predicate: faster than a
+    // search in place followed by decoding the picked rows.)
     if (!ps.search && IsEventSearch(pr) && !std::get<std::string>(pr.literal.v).empty()) ps.search = &pr;
   }
   // A field whose name holds the searched text makes every row with it a candidate:
@@ -914,7 +916,9 @@ Status ScanBlockInto(const PartScan& ps, size_t b, BlockResult* out) {
   if (ps.eq != nullptr || ps.search != nullptr) {
     // Find the candidate rows on the encoded chunks (a string equality on dictionary
     // codes, an event search in place), then decode the predicate columns for those rows
-    // only, and the others only for the rows that pass.
+    // only, and the others only for the rows that pass. Chunks read twice so are
+    // decompressed once (ChunkMemo).
+    ChunkMemo memo;
     std::vector<uint32_t> cand;
     RETURN_IF_ERROR(FindCandidates(ps, b, &cand, &st->bytes_read));
     st->rows_scanned += m.blocks[b].rows;
