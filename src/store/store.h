@@ -129,7 +129,7 @@ struct EmbeddedOptions {
   // merges keep up with ingest; an explicit CompactAll compresses hardest.
   int zstd_level = 1;
   int merge_zstd_level = 3;
-  int compact_zstd_level = 6;
+  int compact_zstd_level = 9;
 };
 
 // Opens (creating if needed, unless read_only) an embedded store in options.dir and
