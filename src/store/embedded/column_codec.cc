@@ -910,18 +910,22 @@ Status DecodeUuids(Reader& r, size_t rows, size_t n_valid, const uint8_t* bitmap
 
 Status DecodePlain(Reader& r, size_t rows, size_t n_valid, const uint8_t* bitmap, StringVec& strs,
                    const std::vector<int64_t>* ranks) {
-  Reader check = r;
-  for (size_t i = 0; i < n_valid; ++i) {
-    uint64_t len = 0;
-    if (!check.Varint(&len) || len > check.left()) return Bad("bad string value");
-    check.p += len;
-  }
-  if (check.left() != 0) return Bad("trailing bytes after the strings");
+  // One pass: each value is checked as it is read; on damage the rows appended so far
+  // are dropped again.
+  const size_t before = strs.size();
+  bool ok = true;
+  size_t seen = 0;
   auto next = [&] {
     uint64_t len = 0;
-    r.p = GetVarint(r.p, r.end, &len);  // cannot fail: checked above
-    std::string_view v(reinterpret_cast<const char*>(r.p), len);
-    r.p += len;
+    const uint8_t* q = seen < n_valid ? GetVarint(r.p, r.end, &len) : nullptr;
+    if (q == nullptr || len > static_cast<uint64_t>(r.end - q)) {
+      ok = false;
+      r.p = r.end;
+      return std::string_view();
+    }
+    ++seen;
+    std::string_view v(reinterpret_cast<const char*>(q), len);
+    r.p = q + len;
     return v;
   };
   if (ranks != nullptr) {  // ranks ascend: walk the values once, copying only the wanted
@@ -932,18 +936,23 @@ Status DecodePlain(Reader& r, size_t rows, size_t n_valid, const uint8_t* bitmap
         strs.push_back({});
         continue;
       }
-      while (at <= k) {
+      while (at <= k && ok) {
         v = next();
         ++at;
       }
       strs.push_back(v);
     }
-    r.p = r.end;
-    return Status::OK();
+    while (seen < n_valid && ok) next();  // the rest must be well-formed too
+  } else {
+    // Lengths and bytes together never exceed the body, so the body bounds the reserve.
+    strs.reserve(strs.size() + rows, strs.bytes() + r.left());
+    PushStrings(rows, bitmap, strs, next);
   }
-  // Lengths and bytes together never exceed the body, so the body bounds the reserve.
-  strs.reserve(strs.size() + rows, strs.bytes() + r.left());
-  PushStrings(rows, bitmap, strs, next);
+  if (ok && r.left() != 0) ok = false;
+  if (!ok) {
+    strs.truncate(before);
+    return Bad(seen < n_valid ? "bad string value" : "trailing bytes after the strings");
+  }
   return Status::OK();
 }
 
