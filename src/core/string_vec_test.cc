@@ -2,6 +2,7 @@
 // entry numbers (codes) kept while every row came from one dictionary.
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 #include <vector>
 
@@ -110,6 +111,29 @@ TEST(StringVecTest, SearchAgreesOnEveryLayout) {
   std::vector<uint32_t> got;
   SelectContaining(coded, all, "mm", &got);
   EXPECT_EQ(got, (std::vector<uint32_t>{1, 4}));  // row 7 holds "gamma" but is not valid
+}
+
+// FindSubstring agrees with std::string_view::find at every length and alignment, with
+// needles of one, two and more bytes, hits at both ends and none.
+TEST(StringSearchTest, FindSubstringAgreesWithFind) {
+  std::mt19937 rng(9);
+  for (int iter = 0; iter < 3000; ++iter) {
+    const size_t len = rng() % 200;
+    std::string hay(len, 'a');
+    for (char& ch : hay) ch = "abTt e"[rng() % 6];
+    std::string needle(1 + rng() % 6, 'a');
+    for (char& ch : needle) ch = "abTt e"[rng() % 6];
+    if (iter % 5 == 0 && len >= needle.size()) hay.replace(len - needle.size(), needle.size(), needle);
+    const std::string_view h(hay);
+    const size_t want = h.find(needle);
+    const char* got = FindSubstring(hay.data(), hay.data() + hay.size(), needle);
+    ASSERT_EQ(got == nullptr ? std::string_view::npos : static_cast<size_t>(got - hay.data()), want)
+        << "hay '" << hay << "' needle '" << needle << "'";
+  }
+  const std::string hay = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxTimeout after 30s";
+  EXPECT_EQ(FindSubstring(hay.data(), hay.data() + hay.size(), "Timeout after") - hay.data(), 32);
+  EXPECT_EQ(FindSubstring(hay.data(), hay.data() + hay.size(), ""), hay.data());
+  EXPECT_EQ(FindSubstring(hay.data(), hay.data() + 3, "xxxx"), nullptr);
 }
 
 }  // namespace

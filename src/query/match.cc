@@ -26,7 +26,7 @@ namespace {
 
 bool Contains(std::string_view s, const std::string& needle) {
   if (needle.empty()) return true;
-  return memmem(s.data(), s.size(), needle.data(), needle.size()) != nullptr;
+  return FindSubstring(s.data(), s.data() + s.size(), needle) != nullptr;
 }
 
 template <typename Pred>

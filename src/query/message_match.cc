@@ -13,13 +13,14 @@
 
 #include "core/batch.h"
 #include "core/json_render.h"
+#include "core/string_search.h"
 #include "query/match.h"
 
 namespace vigil::query {
 namespace {
 
 bool Contains(std::string_view s, std::string_view needle) {
-  return memmem(s.data(), s.size(), needle.data(), needle.size()) != nullptr;
+  return FindSubstring(s.data(), s.data() + s.size(), needle) != nullptr;
 }
 
 bool StringMatches(std::string_view value, std::string_view lit, std::string* buf) {

@@ -20,6 +20,7 @@
 #include "store/embedded/column_codec.h"
 
 #include "core/json_render.h"
+#include "core/string_search.h"
 
 #define XXH_INLINE_ALL
 #include <xxhash.h>
@@ -1255,7 +1256,7 @@ Status FindContainingRows(std::string_view chunk, size_t rows, std::string_view 
   RETURN_IF_ERROR(OpenStringChunk(chunk, rows, &sc));
   if (sc.enc == kAllNull) return Status::OK();
   auto hit = [&](std::string_view v) {
-    return memmem(v.data(), v.size(), needle.data(), needle.size()) != nullptr ||
+    return FindSubstring(v.data(), v.data() + v.size(), needle) != nullptr ||
            (or_escaped && NeedsJsonEscape(v));
   };
   std::vector<uint32_t> ranks;
@@ -1305,9 +1306,8 @@ Status FindContainingRows(std::string_view chunk, size_t rows, std::string_view 
       return true;
     };
     while (from < end) {
-      const void* h = memmem(from, static_cast<size_t>(end - from), needle.data(), needle.size());
-      if (h == nullptr) break;
-      const char* hp = static_cast<const char*>(h);
+      const char* hp = FindSubstring(from, end, needle);
+      if (hp == nullptr) break;
       while (!have || ve < hp + needle.size()) {
         if (next >= sc.r.end || !advance()) break;
       }
