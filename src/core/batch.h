@@ -57,6 +57,23 @@ class StringVec {
     dict_.reserve(n);
     data_.reserve(data_.size() + bytes);
     contiguous_ = false;
+    ordered_ = false;
+  }
+  // Appends `bytes` to the buffer without adding rows and returns their offset, for rows
+  // added next with PushSpan (values decoded in place from an encoded section).
+  uint64_t AppendBytes(std::string_view bytes) {
+    const uint64_t at = data_.size();
+    data_.append(bytes);
+    contiguous_ = false;
+    return at;
+  }
+  // Appends a row holding buffer bytes [off, off + len). REQUIRES: within the buffer, and
+  // for rows to stay ordered(), off at or past the end of the previous row.
+  void PushSpan(uint64_t off, uint32_t len) {
+    if (!spans_.empty() && off < spans_.back().off + spans_.back().len) ordered_ = false;
+    spans_.push_back(Span{off, len});
+    coded_ = false;
+    contiguous_ = false;
   }
   void AddDictEntry(std::string_view s) {
     dict_.push_back(Span{data_.size(), static_cast<uint32_t>(s.size())});
@@ -87,6 +104,7 @@ class StringVec {
     dict_.clear();
     coded_ = false;
     contiguous_ = true;
+    ordered_ = true;
   }
   // Keeps the first n strings. REQUIRES: n <= size().
   void truncate(size_t n) {
@@ -104,7 +122,10 @@ class StringVec {
   }
   // Whether the rows' bytes lie back to back in row order in one buffer (ContiguousData()).
   bool contiguous() const { return contiguous_; }
-  // The buffer; the rows' bytes in row order when contiguous().
+  // Whether the rows' bytes lie in row order in the buffer, not overlapping, perhaps with
+  // other bytes between them (so a search of the whole buffer can map hits to rows).
+  bool ordered() const { return ordered_; }
+  // The buffer; the rows' bytes in row order when contiguous() (or ordered(), with gaps).
   const std::string& ContiguousData() const { return data_; }
 
  private:
@@ -118,6 +139,7 @@ class StringVec {
   std::vector<Span> dict_;       // the current dictionary's entries
   bool coded_ = false;
   bool contiguous_ = true;
+  bool ordered_ = true;
 };
 
 // One typed column over `rows` rows. Exactly one of the value vectors is used:

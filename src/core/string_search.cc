@@ -84,7 +84,7 @@ void SelectContaining(const Column& c, const std::vector<uint32_t>& rows, std::s
       if (c.valid[r] && codes[r] != StringVec::kNoCode && hit[codes[r]]) out->push_back(r);
     return;
   }
-  if (!needle.empty() && c.strs.contiguous() && rows.size() * 4 >= c.strs.size())
+  if (!needle.empty() && c.strs.ordered() && rows.size() * 4 >= c.strs.size())
     return SearchBuffer(c, rows, needle, out);
   for (uint32_t r : rows)
     if (c.valid[r] && Contains(c.strs[r], needle)) out->push_back(r);

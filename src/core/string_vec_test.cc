@@ -99,14 +99,32 @@ TEST(StringVecTest, SearchAgreesOnEveryLayout) {
   std::vector<uint32_t> all(codes.size()), all_mixed;
   for (uint32_t i = 0; i < all.size(); ++i) all[i] = i;
   for (uint32_t i = 1; i <= all.size(); ++i) all_mixed.push_back(i);
-  for (const char* needle : {"mm", "a", "alpha", "q"}) {
-    std::vector<uint32_t> a, b, c;
+  // Values in place in an encoded section: in order, with length bytes between them.
+  Column gapped;
+  gapped.type = Type::kString;
+  gapped.valid = plain.valid;
+  std::string section;
+  for (size_t i = 0; i < codes.size(); ++i) {
+    section.push_back(static_cast<char>('0' + coded.strs[i].size()));
+    section.append(coded.strs[i]);
+  }
+  const uint64_t base = gapped.strs.AppendBytes(section);
+  for (size_t i = 0, at = 0; i < codes.size(); ++i) {
+    gapped.strs.PushSpan(base + at + 1, static_cast<uint32_t>(coded.strs[i].size()));
+    at += 1 + coded.strs[i].size();
+  }
+  EXPECT_TRUE(gapped.strs.ordered());
+  EXPECT_FALSE(gapped.strs.contiguous());
+  for (const char* needle : {"mm", "a", "alpha", "q", "a5g", "5"}) {
+    std::vector<uint32_t> a, b, c, d;
     SelectContaining(coded, all, needle, &a);
     SelectContaining(plain, all, needle, &b);
     SelectContaining(mixed, all_mixed, needle, &c);
+    SelectContaining(gapped, all, needle, &d);
     for (uint32_t& r : c) --r;
     EXPECT_EQ(a, b) << needle;
     EXPECT_EQ(c, b) << needle;
+    EXPECT_EQ(d, b) << needle;  // "a5g" lies across a length byte: no row's value
   }
   std::vector<uint32_t> got;
   SelectContaining(coded, all, "mm", &got);

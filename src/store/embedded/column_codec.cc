@@ -945,9 +945,26 @@ Status DecodePlain(Reader& r, size_t rows, size_t n_valid, const uint8_t* bitmap
     }
     while (seen < n_valid && ok) next();  // the rest must be well-formed too
   } else {
-    // Lengths and bytes together never exceed the body, so the body bounds the reserve.
-    strs.reserve(strs.size() + rows, strs.bytes() + r.left());
-    PushStrings(rows, bitmap, strs, next);
+    // The whole section is copied once and rows point at their values inside it (the
+    // length prefixes stay between them).
+    const uint8_t* const section = r.p;
+    const uint64_t base = strs.AppendBytes(std::string_view(reinterpret_cast<const char*>(r.p), r.left()));
+    strs.reserve(strs.size() + rows, strs.bytes());
+    auto put = [&] {
+      const std::string_view v = next();
+      strs.PushSpan(base + static_cast<uint64_t>(reinterpret_cast<const uint8_t*>(v.data()) - section),
+                    static_cast<uint32_t>(v.size()));
+    };
+    auto put_empty = [&] {  // at the next value's position, so rows stay in order
+      strs.PushSpan(base + static_cast<uint64_t>(r.p - section), 0);
+    };
+    for (size_t i = 0; i < rows && ok; ++i) {
+      if (bitmap == nullptr || BitAt(bitmap, i)) {
+        put();
+      } else {
+        put_empty();
+      }
+    }
   }
   if (ok && r.left() != 0) ok = false;
   if (!ok) {
