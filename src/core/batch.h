@@ -30,7 +30,8 @@ const char* TypeName(Type t);
 // point at an entry (PushEntries): no bytes are copied per row. When every row of the
 // vector came from one dictionary (or is empty), codes() gives each row's entry number
 // (kNoCode for push_back_empty rows), so a group-by or a string test can work once per
-// entry instead of once per row.
+// entry instead of once per row. Plain decoding copies a whole encoded section once
+// (AppendBytes) and adds rows pointing into it (PushSpan), length prefixes in between.
 class StringVec {
  public:
   static constexpr uint32_t kNoCode = 0xffffffffu;

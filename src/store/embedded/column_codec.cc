@@ -211,10 +211,9 @@ DecodeScratch& DecScratch() {
 // How many bodies a ChunkMemo keeps: a block's string chunks, for an event search.
 constexpr size_t kMemoEntries = 48;
 
-// The entry for a new body of `size` bytes: a free one, else the oldest (never one a
+// The entry for a new body: the next in the ring, overwriting the oldest (never one a
 // caller may still be reading: those are the same chunk, found before a new entry).
-MemoEntry& NewMemoEntry(DecodeScratch& s, size_t size) {
-  (void)size;
+MemoEntry& NewMemoEntry(DecodeScratch& s) {
   if (s.memo.size() < kMemoEntries) s.memo.resize(kMemoEntries);  // once per thread
   MemoEntry& e = s.memo[s.memo_next];
   s.memo_next = (s.memo_next + 1) % kMemoEntries;
@@ -640,7 +639,7 @@ Status OpenChunk(std::string_view chunk, Type type, size_t rows, DecodeScratch& 
         return Status::OK();
       }
     }
-    memo = &NewMemoEntry(s, raw_size);
+    memo = &NewMemoEntry(s);
     memo->key = key;
   }
   char* dst = nullptr;
@@ -845,6 +844,27 @@ void PushStrings(size_t rows, const uint8_t* bitmap, StringVec& strs, Get&& next
   }
 }
 
+// Calls f(T{}) with T the unsigned type of a dictionary index `width` (1, 2 or 4 bytes),
+// so index loops are plain typed loads.
+template <typename F>
+void ByIndexWidth(uint8_t width, F&& f) {
+  if (width == 1) {
+    f(uint8_t{});
+  } else if (width == 2) {
+    f(uint16_t{});
+  } else {
+    f(uint32_t{});
+  }
+}
+
+// Index k of a dictionary's index section.
+template <typename T>
+uint32_t IndexAt(const uint8_t* p, size_t k) {
+  T v;
+  std::memcpy(&v, p + k * sizeof(T), sizeof(T));
+  return v;
+}
+
 // With `ranks`, decode only those values: per output row the rank of its value among the
 // valid ones, or -1 for a null (DecodeColumnChunkRows); otherwise every row.
 Status DecodeDict(Reader& r, size_t rows, size_t n_valid, const uint8_t* bitmap, DecodeScratch& s,
@@ -872,11 +892,7 @@ Status DecodeDict(Reader& r, size_t rows, size_t n_valid, const uint8_t* bitmap,
   std::vector<uint32_t>& codes = s.codes;
   uint32_t max_id = 0;
   auto unpack = [&]<typename T>(T) {
-    auto at = [&](size_t k) {
-      T v;
-      std::memcpy(&v, idx + k * sizeof(T), sizeof(T));
-      return static_cast<uint32_t>(v);
-    };
+    auto at = [&](size_t k) { return IndexAt<T>(idx, k); };
     if (ranks != nullptr) {
       codes.resize(ranks->size());
       for (size_t i = 0; i < ranks->size(); ++i) {
@@ -904,13 +920,7 @@ Status DecodeDict(Reader& r, size_t rows, size_t n_valid, const uint8_t* bitmap,
       }
     }
   };
-  if (width == 1) {
-    unpack(uint8_t{});
-  } else if (width == 2) {
-    unpack(uint16_t{});
-  } else {
-    unpack(uint32_t{});
-  }
+  ByIndexWidth(width, unpack);
   if (max_id >= count) return Bad("dictionary index out of range");
   // The entries are appended once; rows point at them (no bytes copied per row).
   strs.BeginDict(count, dict_bytes);
@@ -1244,6 +1254,23 @@ void RanksToRows(const uint8_t* bitmap, size_t rows, const std::vector<uint32_t>
   }
 }
 
+// Reads a string dictionary section for a search: calls on_entry(i, entry) for each entry
+// and leaves sc.r at the index section, whose size it checks (one index per valid value).
+template <typename OnEntry>
+Status ReadDictionary(StringChunk& sc, uint64_t* count, uint8_t* width, OnEntry&& on_entry) {
+  if (!sc.r.Varint(count) || *count == 0 || *count > sc.n_valid || !sc.r.Byte(width) ||
+      (*width != 1 && *width != 2 && *width != 4))
+    return Bad("bad dictionary header");
+  for (uint64_t i = 0; i < *count; ++i) {
+    uint64_t len = 0;
+    if (!sc.r.Varint(&len) || len > sc.r.left()) return Bad("bad dictionary entry");
+    on_entry(i, std::string_view(reinterpret_cast<const char*>(sc.r.p), len));
+    sc.r.p += len;
+  }
+  if (sc.r.left() != sc.n_valid * *width) return Bad("bad dictionary index section");
+  return Status::OK();
+}
+
 Status FindEqualRows(std::string_view chunk, size_t rows, std::string_view literal,
                      std::vector<uint32_t>* out) {
   out->clear();
@@ -1266,35 +1293,15 @@ Status FindEqualRows(std::string_view chunk, size_t rows, std::string_view liter
   } else if (sc.enc == kStrDict) {
     uint64_t count = 0;
     uint8_t width = 0;
-    if (!sc.r.Varint(&count) || count == 0 || count > sc.n_valid || !sc.r.Byte(&width) ||
-        (width != 1 && width != 2 && width != 4))
-      return Bad("bad dictionary header");
     int64_t id = -1;
-    for (uint64_t i = 0; i < count; ++i) {
-      uint64_t len = 0;
-      if (!sc.r.Varint(&len) || len > sc.r.left()) return Bad("bad dictionary entry");
-      if (id < 0 && std::string_view(reinterpret_cast<const char*>(sc.r.p), len) == literal)
-        id = static_cast<int64_t>(i);
-      sc.r.p += len;
-    }
-    if (sc.r.left() != sc.n_valid * width) return Bad("bad dictionary index section");
+    RETURN_IF_ERROR(ReadDictionary(sc, &count, &width, [&](uint64_t i, std::string_view e) {
+      if (id < 0 && e == literal) id = static_cast<int64_t>(i);
+    }));
     if (id < 0) return Status::OK();
-    // One loop per index width, so the compare is a plain typed load.
-    auto find = [&]<typename T>(T) {
-      const T want = static_cast<T>(id);
-      for (size_t k = 0; k < sc.n_valid; ++k) {
-        T v;
-        std::memcpy(&v, sc.r.p + k * sizeof(T), sizeof(T));
-        if (v == want) ranks.push_back(static_cast<uint32_t>(k));
-      }
-    };
-    if (width == 1) {
-      find(uint8_t{});
-    } else if (width == 2) {
-      find(uint16_t{});
-    } else {
-      find(uint32_t{});
-    }
+    ByIndexWidth(width, [&]<typename T>(T) {
+      for (size_t k = 0; k < sc.n_valid; ++k)
+        if (IndexAt<T>(sc.r.p, k) == static_cast<uint32_t>(id)) ranks.push_back(static_cast<uint32_t>(k));
+    });
   } else {
     // Plain chunks: decode the values once, without copying them out.
     Column tmp;
@@ -1322,26 +1329,22 @@ Status FindContainingRows(std::string_view chunk, size_t rows, std::string_view 
   if (sc.enc == kStrDict) {
     uint64_t count = 0;
     uint8_t width = 0;
-    if (!sc.r.Varint(&count) || count == 0 || count > sc.n_valid || !sc.r.Byte(&width) ||
-        (width != 1 && width != 2 && width != 4))
-      return Bad("bad dictionary header");
-    std::vector<uint8_t> entry_hits(count);
+    std::vector<uint8_t> entry_hits;
     bool any = false;
-    for (uint64_t i = 0; i < count; ++i) {
-      uint64_t len = 0;
-      if (!sc.r.Varint(&len) || len > sc.r.left()) return Bad("bad dictionary entry");
-      entry_hits[i] = hit(std::string_view(reinterpret_cast<const char*>(sc.r.p), len));
-      any = any || entry_hits[i];
-      sc.r.p += len;
-    }
-    if (sc.r.left() != sc.n_valid * width) return Bad("bad dictionary index section");
+    RETURN_IF_ERROR(ReadDictionary(sc, &count, &width, [&](uint64_t, std::string_view e) {
+      entry_hits.push_back(hit(e));
+      any = any || entry_hits.back();
+    }));
     if (!any) return Status::OK();
-    for (size_t k = 0; k < sc.n_valid; ++k) {
-      uint32_t id = 0;
-      std::memcpy(&id, sc.r.p + k * width, width);  // little-endian
-      if (id >= count) return Bad("dictionary index out of range");
-      if (entry_hits[id]) ranks.push_back(static_cast<uint32_t>(k));
-    }
+    bool in_range = true;
+    ByIndexWidth(width, [&]<typename T>(T) {
+      for (size_t k = 0; k < sc.n_valid; ++k) {
+        const uint32_t id = IndexAt<T>(sc.r.p, k);
+        in_range = in_range && id < count;
+        if (id < count && entry_hits[id]) ranks.push_back(static_cast<uint32_t>(k));
+      }
+    });
+    if (!in_range) return Bad("dictionary index out of range");
   } else if (sc.enc == kStrPlain && !or_escaped) {
     // Values back to back as (varint length, bytes): search the whole body, then find
     // the value each hit lies in (a hit across a length prefix belongs to no value).

@@ -878,23 +878,17 @@ Status FindCandidates(const PartScan& ps, size_t b, std::vector<uint32_t>* cand,
   }
   const PrunePredicate& pr = *ps.search;
   const std::string& text = std::get<std::string>(pr.literal.v);
-  const bool or_escaped = IsEventSearch(pr) && MayMatchInsideEscapes(text);
-  const size_t rows = m.blocks[b].rows;
-  std::vector<uint8_t> hit(rows, 0);
+  const bool or_escaped = MayMatchInsideEscapes(text);
+  std::vector<uint8_t> hit(m.blocks[b].rows, 0);
   std::vector<uint32_t> found;
-  size_t chunks = 0;
   for (const ChunkMeta& c : m.blocks[b].chunks) {
     const PartColumn& col = m.columns[c.column];
     if (col.type != Type::kString || !PredicateReads(pr, col.name, col.type)) continue;
     RETURN_IF_ERROR(p.FindContaining(b, c, text, or_escaped, &found, bytes_read));
     for (uint32_t r : found) hit[r] = 1;
-    if (++chunks == 1) *cand = found;
   }
-  if (chunks > 1) {
-    cand->clear();
-    for (size_t r = 0; r < rows; ++r)
-      if (hit[r]) cand->push_back(static_cast<uint32_t>(r));
-  }
+  for (size_t r = 0; r < hit.size(); ++r)
+    if (hit[r]) cand->push_back(static_cast<uint32_t>(r));
   return Status::OK();
 }
 
